@@ -1,0 +1,29 @@
+# `make chat` sets everything up on a fresh machine, indexes seeds/ if needed and opens the REPL.
+# `make test` sets everything up and runs the test suite (what CI runs).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: chat test test-fast bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# torch first, from the CPU wheel: an unpinned torch would pull gigabytes of CUDA packages.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+chat: $(STAMP)
+	$(BIN)/assistant index
+	$(BIN)/assistant chat
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Everything but the tests that load the language model or start servers.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not llm and not slow"
+
+clean:
+	rm -rf $(VENV) index

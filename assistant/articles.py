@@ -1,0 +1,296 @@
+"""Read articles from files and folders: .txt, .md, .html and .jsonl corpora.
+
+Problems are reported to a `Problems` collector; bad items are left out and the rest is read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator
+
+TEXT_SUFFIXES = {".txt", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl"}
+SUPPORTED = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+# One article larger than this is almost certainly a dump, not an article; it would
+# take hours to embed and drown every other source in search results.
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+
+
+
+class Problems:
+    """Collects what went wrong with which item, and tells the caller as it happens."""
+
+    def __init__(self, on_warning: Callable[[str, str], None] | None = None) -> None:
+        self.warnings: list[tuple[str, str]] = []
+        # Files that exist but could not be read this time: what was indexed from them is kept.
+        self.unreadable: set[str] = set()
+        self._on_warning = on_warning
+
+    def __call__(self, item: str, reason: str) -> None:
+        self.warnings.append((item, reason))
+        if self._on_warning:
+            self._on_warning(item, reason)
+
+    def cannot_read(self, item: str, exc: OSError) -> None:
+        self.unreadable.add(item)
+        self(item, f"unreadable ({exc.strerror or exc})")
+
+
+@dataclass(frozen=True)
+class Article:
+    source: str
+    title: str
+    text: str
+    published: str = ""
+    url: str = ""
+
+
+def normalize_date(value: object) -> str:
+    """'2022-06-15T10:00Z' -> '2022-06-15'; anything unparseable -> ''."""
+    if not isinstance(value, str):
+        return ""
+    match = re.match(r"\s*(\d{4}-\d{2}-\d{2})", value)
+    if not match:
+        return ""
+    try:
+        return date.fromisoformat(match.group(1)).isoformat()
+    except ValueError:
+        return ""
+
+
+def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
+    """(path, source name) for every supported file under `root`, in a stable order."""
+    if root.is_file():
+        yield root, root.name
+        return
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in SUPPORTED:
+            yield path, relative.as_posix()
+
+
+def count_articles(root: Path) -> int:
+    """Cheap upper bound for progress bars: files, plus lines of JSONL files."""
+    total = 0
+    for path, _ in iter_files(root):
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            try:
+                with path.open("rb") as handle:
+                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+            except OSError:
+                pass
+        else:
+            total += 1
+    return total
+
+
+def unsupported_files(root: Path) -> list[str]:
+    if root.is_file():
+        return [] if root.suffix.lower() in SUPPORTED else [root.name]
+    return [
+        p.relative_to(root).as_posix()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+        and p.suffix.lower() not in SUPPORTED
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+
+
+def read_articles(root: Path, warn: Problems) -> Iterator[Article]:
+    """Every article under `root` (a folder or a single file)."""
+    seen: set[str] = set()
+    for path, name in iter_files(root):
+        for article in _read_file(path, name, warn):
+            if article.source in seen:
+                warn(article.source, f"duplicate id in {name}; the first one is kept")
+                continue
+            seen.add(article.source)
+            yield article
+
+
+def _read_file(path: Path, name: str, warn: Problems) -> Iterator[Article]:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(path, name, warn)
+        return
+    raw = _read_bytes(path, name, warn)
+    if raw is None:
+        return
+    text = _decode(raw, name, warn)
+    if text is None:
+        return
+    if suffix in HTML_SUFFIXES:
+        article = _from_html(text, name)
+    elif suffix in MARKDOWN_SUFFIXES:
+        article = _from_markdown(text, name)
+    else:
+        article = _from_plain_text(text, name)
+    if not article.text.strip():
+        warn(name, "no text")
+        return
+    yield article
+
+
+def _read_bytes(path: Path, name: str, warn: Problems) -> bytes | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            warn(name, f"too large ({size / 1e6:.0f} MB; the limit is {MAX_ARTICLE_BYTES / 1e6:.0f} MB per article)")
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        warn.cannot_read(name, exc)
+        return None
+    if not raw.strip():
+        warn(name, "empty file")
+        return None
+    if b"\x00" in raw[:8192]:
+        warn(name, "binary file")
+        return None
+    return raw
+
+
+def _decode(raw: bytes, name: str, warn: Problems) -> str | None:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", errors="replace")
+    # A few stray bytes in a real article are worth keeping; many mean it is not text.
+    if text.count("\ufffd") > max(3, len(text) // 100):
+        warn(name, "not UTF-8 text")
+        return None
+    warn(name, "invalid UTF-8 bytes were replaced (file kept)")
+    return text
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _from_plain_text(text: str, name: str) -> Article:
+    title = _first_line(text)
+    body = text.strip()
+    # The title travels with every chunk anyway; keep it out of the body.
+    body = body[len(title):].strip() if body.startswith(title) else body
+    return Article(source=name, title=title[:300], text=body or title)
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+
+
+def _from_markdown(text: str, name: str) -> Article:
+    meta: dict[str, str] = {}
+    match = _FRONT_MATTER.match(text)
+    if match:
+        for line in match.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                meta[key.strip().lower()] = value.strip().strip("\"'")
+        text = text[match.end():]
+    title = meta.get("title") or _first_line(text).lstrip("#").strip()
+    body = text.strip()
+    first = _first_line(body)
+    if first.lstrip("#").strip() == title:
+        body = body[len(first):].strip()
+    return Article(
+        source=name,
+        title=title[:300],
+        text=body or title,
+        published=normalize_date(meta.get("date") or meta.get("published")),
+        url=meta.get("url", ""),
+    )
+
+
+_DATE_META = ("article:published_time", "og:published_time", "date", "pubdate", "publishdate", "dc.date")
+
+
+def _from_html(html: str, name: str) -> Article:
+    from bs4 import BeautifulSoup  # only paid for when HTML is indexed
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "iframe", "svg", "nav", "footer", "form"]):
+        tag.decompose()
+
+    def meta(*keys: str) -> str:
+        for key in keys:
+            tag = soup.find("meta", attrs={"property": key}) or soup.find("meta", attrs={"name": key})
+            if tag and tag.get("content"):
+                return str(tag["content"]).strip()
+        return ""
+
+    heading = soup.find("h1")
+    title = meta("og:title") or (soup.title.get_text(strip=True) if soup.title else "")
+    title = title or (heading.get_text(" ", strip=True) if heading else "")
+    time_tag = soup.find("time", attrs={"datetime": True})
+    published = normalize_date(meta(*_DATE_META) or (time_tag["datetime"] if time_tag else ""))
+    body_root = soup.find("article") or soup.body or soup
+    lines = (line.strip() for line in body_root.get_text("\n").splitlines())
+    text = "\n\n".join(line for line in lines if line)
+    title = title or _first_line(text)
+    return Article(
+        source=name,
+        title=title[:300],
+        text=text,
+        published=published,
+        url=meta("og:url") or (soup.find("link", rel="canonical") or {}).get("href", ""),
+    )
+
+
+def _read_jsonl(path: Path, name: str, warn: Problems) -> Iterator[Article]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        warn.cannot_read(name, exc)
+        return
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{name} line {number}"
+            if not raw.strip():
+                continue
+            if len(raw) > MAX_ARTICLE_BYTES:
+                warn(where, "row too large")
+                continue
+            try:
+                row = json.loads(raw)
+            except (ValueError, UnicodeDecodeError) as exc:
+                warn(where, f"not valid JSON ({exc})")
+                continue
+            article = _from_row(row, where, warn)
+            if article is not None:
+                yield article
+
+
+def _from_row(row: object, where: str, warn: Problems) -> Article | None:
+    if not isinstance(row, dict):
+        warn(where, "not a JSON object")
+        return None
+    source = row.get("id")
+    if isinstance(source, int) and not isinstance(source, bool):
+        source = str(source)
+    if not isinstance(source, str) or not source.strip():
+        warn(where, "missing or non-string 'id'")
+        return None
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        warn(where, f"id {source}: missing or non-string 'text'")
+        return None
+    fields = {}
+    for key in ("title", "url", "published"):
+        value = row.get(key)
+        if value is not None and not isinstance(value, str):
+            warn(where, f"id {source}: '{key}' is not a string (ignored, row kept)")
+            value = None
+        fields[key] = value or ""
+    published = normalize_date(fields["published"])
+    if fields["published"] and not published:
+        warn(where, f"id {source}: unrecognised date {fields['published']!r} (ignored, row kept)")
+    return Article(source=source.strip(), title=fields["title"].strip()[:300], text=text, published=published, url=fields["url"])

@@ -1,0 +1,172 @@
+"""Citation markers in generated answers: keep the valid ones, drop the rest, add the
+missing ones, and quote the passage sentences that support each claim."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import content_words, split_sentences
+
+REFUSAL = "The indexed articles don't say."
+
+# [1], [1, 3], [1][2]; also "[Passage 2]" which small models like to write.
+MARKER = re.compile(r"\s?\[(?:passage\s*)?(\d{1,3}(?:\s*,\s*\d{1,3})*)\]", re.I)
+_REFUSALS = re.compile(
+    r"(articles?|passages?|sources?|context)\s+(don'?t|do not|does not|doesn'?t)\s+(say|mention|contain|provide|answer|specify)"
+    r"|not (mentioned|stated|specified|provided) in the (passages?|articles?)"
+    r"|no (information|mention) (about|of|on)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Cited:
+    n: int
+    quote: str
+
+
+def is_refusal(text: str) -> bool:
+    return bool(_REFUSALS.search(text)) or not text.strip()
+
+
+def _rewrite_markers(text: str, count: int) -> tuple[str, int]:
+    """Markers as [n][m]; numbers that point at no passage (outside 1..count) removed."""
+    dropped = 0
+
+    def keep(match: re.Match) -> str:
+        nonlocal dropped
+        numbers = [int(x) for x in re.findall(r"\d+", match.group(1))]
+        valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= count]
+        dropped += len(numbers) - len(valid)
+        if not valid:
+            return ""
+        return (" " if match.group(0).startswith(" ") else "") + "".join(f"[{n}]" for n in valid)
+
+    return MARKER.sub(keep, text), dropped
+
+
+def clean_markers(text: str, count: int) -> tuple[str, int]:
+    """The answer with only valid markers, and how many markers were dropped."""
+    cleaned, dropped = _rewrite_markers(text, count)
+    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
+    cleaned = re.sub(r"(?<=\S)[ \t]{2,}", " ", cleaned)
+    cleaned = re.sub(r"(\[\d+\])[ \t]+(?=\[\d+\])", r"\1", cleaned)
+    # "... civilians [1]. [1]": the trailing repeat adds nothing.
+    cleaned = re.sub(r"((?:\[\d+\])+)([.!?]) ?\1(?=\s|$)", r"\1\2", cleaned)
+    return cleaned.strip(), dropped
+
+
+def markers(text: str) -> list[int]:
+    """Marker numbers in order of first appearance."""
+    return list(dict.fromkeys(int(n) for group in MARKER.findall(text) for n in re.findall(r"\d+", group)))
+
+
+def marker_count(text: str) -> int:
+    """Every number in every marker, repeats included."""
+    return sum(len(re.findall(r"\d+", group)) for group in MARKER.findall(text))
+
+
+def claims(text: str) -> list[tuple[str, list[int]]]:
+    """Sentences of an answer with the markers each one carries."""
+    found: list[tuple[str, list[int]]] = []
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        # Markers written after the period ("... attack. [2] Next ...") belong to the sentence before.
+        leading = re.match(r"(?:\s*\[(?:passage\s*)?\d{1,3}(?:\s*,\s*\d{1,3})*\])+", sentence, re.I)
+        if leading and found:
+            found[-1] = (found[-1][0], found[-1][1] + markers(leading.group()))
+            sentence = sentence[leading.end():]
+        if content_words(MARKER.sub("", sentence)):
+            found.append((MARKER.sub("", sentence).strip(), markers(sentence)))
+    return found
+
+
+def _overlap(claim_words: set[str], sentence: str) -> int:
+    return len(claim_words & set(content_words(sentence)))
+
+
+def supporting_sentences(claim: str, passage: str, limit: int = 2) -> list[str]:
+    """Verbatim sentences of `passage` that best support `claim` (in passage order)."""
+    wanted = set(content_words(claim))
+    sentences = [passage[a:b] for a, b in split_sentences(passage)]
+    if not sentences:
+        return []
+    ranked = sorted(range(len(sentences)), key=lambda i: (-_overlap(wanted, sentences[i]), len(sentences[i])))
+    chosen = [ranked[0]]
+    covered = wanted & set(content_words(sentences[ranked[0]]))
+    for i in ranked[1:limit + 2]:
+        if len(chosen) >= limit:
+            break
+        new = (wanted & set(content_words(sentences[i]))) - covered
+        if len(new) >= 2:
+            chosen.append(i)
+            covered |= new
+    return [sentences[i] for i in sorted(chosen)]
+
+
+def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) -> str:
+    """Give an uncited factual sentence the marker of the passage that supports it best,
+    when that passage holds at least `min_share` of its content words."""
+    out = []
+    last = 0
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        out.append(text[last:start])
+        last = end
+        words = set(content_words(MARKER.sub("", sentence)))
+        if markers(sentence) or len(words) < 1:
+            out.append(sentence)
+            continue
+        scores = [len(words & set(content_words(p))) for p in passages]
+        best = max(range(len(passages)), key=scores.__getitem__, default=None)
+        if best is None or scores[best] < max(1, min_share * len(words)):
+            out.append(sentence)
+            continue
+        stripped = sentence.rstrip(".!?")
+        out.append(f"{stripped} [{best + 1}]{sentence[len(stripped):]}")
+    out.append(text[last:])
+    return "".join(out)
+
+
+def quotes(text: str, passages: list[str], question: str = "") -> list[Cited]:
+    """One entry per cited passage number, with the sentences that back its claims."""
+    by_number: dict[int, list[str]] = {}
+    for sentence, numbers in claims(text):
+        for n in numbers:
+            by_number.setdefault(n, []).append(sentence)
+    cited = []
+    for n in sorted(by_number):
+        claim = " ".join(by_number[n]) + " " + question
+        cited.append(Cited(n=n, quote=" … ".join(supporting_sentences(claim, passages[n - 1]))))
+    return cited
+
+
+class MarkerFilter:
+    """Streams text while holding back a possible marker until it is complete, so
+    markers that point at no passage never reach the screen."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.pending = ""
+
+    def feed(self, token: str) -> str:
+        self.pending += token
+        start = self.pending.rfind("[")
+        if start == -1:
+            out, self.pending = self.pending, ""
+            return out
+        if "]" in self.pending[start:] or len(self.pending) - start > 16:
+            out, self.pending = self._clean(self.pending), ""
+            return out
+        while start > 0 and self.pending[start - 1] in " \t":  # a dropped marker takes its space along
+            start -= 1
+        out, self.pending = self._clean(self.pending[:start]), self.pending[start:]
+        return out
+
+    def flush(self) -> str:
+        out, self.pending = self._clean(self.pending), ""
+        return out
+
+    def _clean(self, text: str) -> str:
+        return _rewrite_markers(text, self.count)[0]

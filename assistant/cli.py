@@ -1,0 +1,248 @@
+"""The `assistant` command line. Commands stay thin: they parse options, call the library
+and render; every user mistake ends as one `error:` line and a non-zero exit code."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .config import Settings
+from .errors import UserError
+
+app = typer.Typer(
+    help="Ask questions about a collection of news articles. Answers cite the passages they come from.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    # Plain click output: usage mistakes end in one "Error: ..." line, not a boxed panel.
+    rich_markup_mode=None,
+)
+
+IndexDir = Annotated[Optional[Path], typer.Option("--index-dir", envvar="ASSISTANT_INDEX_DIR", help="Where the index lives.", show_default="index/")]
+ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", envvar="ASSISTANT_CHROMA_URL", help="Use a Chroma server (http://HOST:PORT) instead of the embedded store.")]
+Llm = Annotated[Optional[str], typer.Option("--llm", envvar="ASSISTANT_LLM", help="local, local:0.5b, local:/path/model.gguf, openai:MODEL or none.", show_default="local")]
+Embeddings = Annotated[Optional[str], typer.Option("--embeddings", envvar="ASSISTANT_EMBEDDINGS", help="minilm or openai:MODEL (must match the index).", show_default="minilm")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+TopK = Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="How many passages to use.")]
+Mode = Annotated[Optional[str], typer.Option("--retrieval", envvar="ASSISTANT_RETRIEVAL", help="hybrid, dense or lexical.", show_default="hybrid")]
+
+
+def _date(value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2022-06-15") from None
+
+
+Since = Annotated[Optional[date], typer.Option(parser=_date, metavar="YYYY-MM-DD", help="Only articles published on or after this day.")]
+Until = Annotated[Optional[date], typer.Option(parser=_date, metavar="YYYY-MM-DD", help="Only articles published on or before this day.")]
+AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=_date, metavar="YYYY-MM-DD", help="Answer as if today were this day.")]
+
+
+def handles_errors(command):
+    """One line and an exit code for user errors; a traceback only with ASSISTANT_DEBUG=1."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from . import render
+
+        try:
+            return command(*args, **kwargs)
+        except UserError as exc:
+            render.error(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            render.error("interrupted")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if os.environ.get("ASSISTANT_DEBUG"):
+                raise
+            render.error(f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:300]} (ASSISTANT_DEBUG=1 shows details)")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def _settings(**options) -> Settings:
+    if options.get("retrieval") not in (None, "hybrid", "dense", "lexical"):
+        raise UserError(f"--retrieval must be hybrid, dense or lexical, not {options['retrieval']!r}")
+    return Settings.from_env(**options)
+
+
+def _answerer(settings: Settings, k: int):
+    from .chain import Answerer
+    from .llms import check_spec, get_chat_model
+    from .render import DownloadProgress
+    from .retrieval import Retriever
+
+    check_spec(settings.llm)  # a typo should not wait for the index to open
+    retriever = Retriever(settings)
+    llm = get_chat_model(settings.llm, on_progress=DownloadProgress("Assembling the local model (once)"))
+    return Answerer(retriever, llm, k=k)
+
+
+@app.command()
+@handles_errors
+def index(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (.txt .md .html .jsonl).", show_default=False)] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from scratch; the old index stays usable until the new one is complete.")] = False,
+    as_json: AsJson = False,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    embeddings: Embeddings = None,
+) -> None:
+    """Build or re-sync the index.
+
+    Only new and changed articles are embedded; deleted ones are removed. With no PATHS,
+    re-syncs what the index was built from (seeds/ the first time)."""
+    from . import render
+    from .articles import Problems
+    from .indexer import run_index
+
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings)
+    progress = None if as_json or not sys.stderr.isatty() else render.IndexProgress()
+    report = run_index(settings, paths, rebuild=rebuild, progress=progress, problems=Problems(render.warning))
+    if as_json:
+        print(json.dumps(report.as_json()))
+    else:
+        render.index_report(report)
+
+
+@app.command()
+@handles_errors
+def search(
+    query: Annotated[str, typer.Argument(help="Words or a question.", metavar="QUERY", show_default=False)],
+    k: TopK = 5,
+    since: Since = None,
+    until: Until = None,
+    retrieval: Mode = None,
+    as_json: AsJson = False,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    embeddings: Embeddings = None,
+) -> None:
+    """Show the passages that best match a query.
+
+    No answer is generated: this is the retrieval step on its own."""
+    from . import render
+    from .retrieval import DateRange, Retriever
+
+    if not query.strip():
+        raise UserError("the query is empty")
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, retrieval=retrieval)
+    results = Retriever(settings).search(query, k=k, dates=DateRange(since, until))
+    if as_json:
+        print(json.dumps({
+            "query": query,
+            "results": [
+                {"rank": rank, "source": p.source, "chunk_id": p.id, "score": p.score, "title": p.title,
+                 "published": p.published, "url": p.url, "text": p.text}
+                for rank, p in enumerate(results, start=1)
+            ],
+        }))
+    else:
+        render.search_results(results)
+
+
+@app.command()
+@handles_errors
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question.", metavar="QUESTION", show_default=False)],
+    k: TopK = 4,
+    llm: Llm = None,
+    since: Since = None,
+    until: Until = None,
+    as_of: AsOf = None,
+    as_json: AsJson = False,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    embeddings: Embeddings = None,
+) -> None:
+    """Answer one question, citing passages.
+
+    Every [n] in the answer points to a passage; the sources listed are the cited ones,
+    each with the sentences that support the claim."""
+    from . import render
+    from .retrieval import DateRange
+
+    if not question.strip():
+        raise UserError("the question is empty")
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm)
+    answerer = _answerer(settings, k)
+    stream = not as_json and sys.stdout.isatty()
+    with render.LiveAnswer() as live:
+        result = answerer.ask(question, as_of=as_of, dates=DateRange(since, until), on_token=live.feed if stream else None)
+    if as_json:
+        print(json.dumps(result.as_json()))
+    else:
+        render.answer(result)
+
+
+@app.command()
+@handles_errors
+def chat(
+    k: TopK = 4,
+    llm: Llm = None,
+    as_of: AsOf = None,
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    embeddings: Embeddings = None,
+) -> None:
+    """Chat with the articles; follow-ups are understood.
+
+    Type /help for commands. When input is not a terminal, reads one question per line
+    and prints each answer."""
+    from .repl import Repl
+
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm)
+    Repl(_answerer(settings, k), as_of=as_of).run()
+
+
+@app.command("eval")
+@handles_errors
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="Questions, one JSON object per line: id, question, answers, sources.", metavar="FILE.jsonl", show_default=False)],
+    retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Measure retrieval only; no answers are generated.")] = False,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N questions.")] = None,
+    k: TopK = 4,
+    llm: Llm = None,
+    retrieval: Mode = None,
+    as_json: AsJson = False,
+    report_dir: Annotated[Path, typer.Option(help="Where the Markdown report goes.")] = Path("eval/reports"),
+    index_dir: IndexDir = None,
+    chroma_url: ChromaUrl = None,
+    embeddings: Embeddings = None,
+) -> None:
+    """Measure retrieval and answers on a question set.
+
+    Reports Hits@1/5/10 and MRR@10 over sources, answer correctness, refusal accuracy,
+    citation validity and latency, and writes a Markdown report."""
+    from . import render
+    from .evaluation import load_questions, run_eval
+    from .report import write_report
+
+    questions = load_questions(file)[:limit]
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm, retrieval=retrieval)
+    answerer = _answerer(replace(settings, llm="none") if retrieval_only else settings, k)
+    result = run_eval(answerer, questions, generate=not retrieval_only, progress=render.err if sys.stderr.isatty() else None)
+    path = write_report(result, file, report_dir, settings)
+    if as_json:
+        print(json.dumps(result.summary()))
+    else:
+        render.eval_summary(result.summary(), path)
+
+
+def main() -> None:
+    app()

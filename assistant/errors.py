@@ -1,0 +1,29 @@
+"""Errors the user can act on. The CLI prints them as one line and exits with `exit_code`."""
+
+
+class UserError(Exception):
+    """A problem with input, configuration or environment, not a bug."""
+
+    exit_code = 2
+
+
+class NoIndexError(UserError):
+    exit_code = 3
+
+
+class IndexBusyError(UserError):
+    """Another process holds the index lock."""
+
+    exit_code = 4
+
+
+class IndexMismatchError(UserError):
+    """The index was built with a different embedding model or schema."""
+
+    exit_code = 5
+
+
+class BackendError(UserError):
+    """A Chroma server or LLM endpoint is down, slow, or refuses us."""
+
+    exit_code = 6

@@ -1,0 +1,215 @@
+"""`assistant eval`: run a question set against the index and measure it.
+
+Retrieval is scored at the level of sources (distinct articles in retrieval order).
+An answer is correct when a normalised gold string occurs in it; rows with no gold
+answers are unanswerable and the right reply is a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .citations import marker_count
+from .errors import UserError
+from .retrieval import DateRange
+from .text import normalize_answer
+
+DEPTH = 30  # chunks retrieved to rank sources for Hits@10
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    sources: tuple[str, ...]
+    asked_on: date | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers)
+
+
+def load_questions(path: Path) -> list[Question]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError(f"no such question file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from None
+    questions, seen = [], set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{path} line {number}"
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise UserError(f"{where}: not valid JSON ({exc.msg})") from None
+        question = _question(row, where)
+        if question.id in seen:
+            raise UserError(f"{where}: duplicate id {question.id!r}")
+        seen.add(question.id)
+        questions.append(question)
+    if not questions:
+        raise UserError(f"{path} holds no questions")
+    return questions
+
+
+def _question(row: object, where: str) -> Question:
+    if not isinstance(row, dict):
+        raise UserError(f"{where}: expected a JSON object")
+    id_, text = row.get("id"), row.get("question")
+    if not isinstance(id_, (str, int)) or isinstance(id_, bool) or str(id_).strip() == "":
+        raise UserError(f"{where}: 'id' must be a non-empty string")
+    if not isinstance(text, str) or not text.strip():
+        raise UserError(f"{where}: 'question' must be a non-empty string")
+    lists = {}
+    for key in ("answers", "sources"):
+        value = row.get(key, [] if key == "sources" else None)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise UserError(f"{where}: '{key}' must be a list of strings")
+        lists[key] = tuple(value)
+    asked_on = None
+    if row.get("asked_on"):
+        try:
+            asked_on = date.fromisoformat(str(row["asked_on"]))
+        except ValueError:
+            raise UserError(f"{where}: 'asked_on' must be a date like 2022-06-15") from None
+    return Question(str(id_), text.strip(), lists["answers"], lists["sources"], asked_on)
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    pred, ref = normalize_answer(prediction).split(), normalize_answer(gold).split()
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+def contains_gold(prediction: str, golds: tuple[str, ...]) -> bool:
+    text = normalize_answer(prediction)
+    return any(normalize_answer(gold) and normalize_answer(gold) in text for gold in golds)
+
+
+@dataclass
+class Row:
+    question: Question
+    sources: list[str]  # distinct retrieved sources, best first
+    retrieve_ms: float
+    answer: str = ""
+    refused: bool | None = None
+    cited: list[str] = field(default_factory=list)
+    markers_total: int = 0
+    markers_valid: int = 0
+    answer_ms: float | None = None
+
+    @property
+    def gold_rank(self) -> int | None:
+        for rank, source in enumerate(self.sources, start=1):
+            if source in self.question.sources:
+                return rank
+        return None
+
+    @property
+    def correct(self) -> bool:
+        return contains_gold(self.answer, self.question.answers) if self.question.answerable else bool(self.refused)
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.question.id, "question": self.question.question, "gold": list(self.question.answers),
+            "gold_rank": self.gold_rank, "answer": self.answer, "refused": self.refused, "correct": self.correct,
+            "cited_sources": self.cited, "retrieve_ms": round(self.retrieve_ms), "answer_ms": self.answer_ms and round(self.answer_ms),
+        }
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 4) if values else None
+
+
+def _percentile(values: list[float], q: float) -> int | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))])
+
+
+@dataclass
+class EvalResult:
+    rows: list[Row]
+    generated: bool
+    label: str = ""
+
+    def summary(self) -> dict:
+        judged = [r for r in self.rows if r.question.sources]
+        ranks = [r.gold_rank for r in judged]
+        answerable = [r for r in self.rows if r.question.answerable]
+        unanswerable = [r for r in self.rows if not r.question.answerable]
+        gen = self.generated
+        correct = [r for r in answerable if r.correct] if gen else []
+        total_markers = sum(r.markers_total for r in self.rows)
+        latencies = [r.answer_ms if gen else r.retrieve_ms for r in self.rows if (r.answer_ms if gen else r.retrieve_ms) is not None]
+        return {
+            "n": len(self.rows),
+            "label": self.label,
+            "retrieval": {
+                "hits@1": _mean([1.0 if r and r <= 1 else 0.0 for r in ranks]),
+                "hits@5": _mean([1.0 if r and r <= 5 else 0.0 for r in ranks]),
+                "hits@10": _mean([1.0 if r and r <= 10 else 0.0 for r in ranks]),
+                "mrr@10": _mean([1.0 / r if r and r <= 10 else 0.0 for r in ranks]),
+                "n": len(judged),
+                "p50_ms": _percentile([r.retrieve_ms for r in self.rows], 0.5),
+            },
+            "answers": {
+                "contains": _mean([1.0 if r.correct else 0.0 for r in answerable]) if gen else None,
+                "f1": _mean([max((token_f1(r.answer, g) for g in r.question.answers), default=0.0) for r in answerable]) if gen else None,
+                "refused": _mean([1.0 if r.refused else 0.0 for r in answerable]) if gen else None,
+                "n": len(answerable) if gen else 0,
+            },
+            "refusal": {
+                "accuracy": _mean([1.0 if r.refused else 0.0 for r in unanswerable]) if gen else None,
+                "n": len(unanswerable) if gen else 0,
+            },
+            "citations": {
+                "valid_markers": round(sum(r.markers_valid for r in self.rows) / total_markers, 4) if total_markers else None,
+                "gold_source_cited": _mean([1.0 if set(r.cited) & set(r.question.sources) else 0.0 for r in correct if r.question.sources]),
+            },
+            "latency_ms": {"p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)},
+        }
+
+
+def distinct_sources(passages) -> list[str]:
+    return list(dict.fromkeys(p.source for p in passages))
+
+
+def run_eval(answerer, questions: list[Question], generate: bool = True, progress=None, label: str = "") -> EvalResult:
+    rows = []
+    status = progress.status("evaluating…") if progress is not None else None
+    if status:
+        status.start()
+    try:
+        for done, q in enumerate(questions, start=1):
+            if status:
+                status.update(f"evaluating… {done}/{len(questions)} {q.id}")
+            started = time.monotonic()
+            passages = answerer.retriever.search(q.question, k=DEPTH, as_of=q.asked_on)
+            row = Row(q, distinct_sources(passages)[:10], (time.monotonic() - started) * 1000)
+            if generate and answerer.llm is not None:
+                result = answerer.ask(q.question, as_of=q.asked_on)
+                row.answer, row.refused = result.answer, result.refused
+                row.cited = list(dict.fromkeys(c.source for c in result.citations))
+                row.markers_total = marker_count(result.raw)
+                row.markers_valid = row.markers_total - result.dropped_markers
+                row.answer_ms = result.timings_ms.get("total")
+            rows.append(row)
+    finally:
+        if status:
+            status.stop()
+    return EvalResult(rows, generated=generate and answerer.llm is not None, label=label)

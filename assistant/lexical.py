@@ -1,0 +1,101 @@
+"""BM25 keyword search over chunks with SQLite FTS5.
+
+The table is a cache derived from the Chroma collection: it is brought up to date by
+comparing ids whenever the collection's revision or size changes, so an interrupted
+index run, a rebuild, or a Chroma server filled from another machine never leaves it
+silently wrong. Names, places and numbers, which MiniLM blurs, are matched exactly here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from .chunking import chunk_body
+from .store import all_ids
+from .text import content_words
+
+SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(
+    title, body, id UNINDEXED, source UNINDEXED, day UNINDEXED,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT);
+"""
+FETCH = 500
+# Title matches count double: headlines name what an article is about.
+RANK = "bm25(chunks, 2.0, 1.0)"
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    id: str
+    score: float  # higher is better
+    day: int | None = None
+
+
+def match_query(text: str) -> str:
+    """An FTS5 query that ORs the question's content words, each quoted so that
+    user text can never be read as FTS syntax."""
+    terms = dict.fromkeys(w for w in content_words(text) if len(w) > 1 or w.isdigit())
+    return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+class LexicalIndex:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # LangChain runs chain steps on worker threads; each use here is serial.
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _state(self, key: str) -> str:
+        row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else ""
+
+    def sync(self, collection, revision: str) -> int:
+        """Mirror the collection; returns how many rows changed."""
+        count = collection.count()
+        if self._state("revision") == revision and self._state("count") == str(count):
+            return 0
+        remote = set(all_ids(collection))
+        local = {row[0] for row in self.db.execute("SELECT id FROM chunks")}
+        gone = list(local - remote)
+        new = list(remote - local)
+        with self.db:
+            for start in range(0, len(gone), FETCH):
+                batch = gone[start:start + FETCH]
+                self.db.execute(f"DELETE FROM chunks WHERE id IN ({','.join('?' * len(batch))})", batch)
+            for start in range(0, len(new), FETCH):
+                got = collection.get(ids=new[start:start + FETCH], include=["documents", "metadatas"])
+                self.db.executemany(
+                    "INSERT INTO chunks (title, body, id, source, day) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (meta.get("title", ""), chunk_body(doc, meta.get("title", "")), id_, meta.get("source", ""), meta.get("day"))
+                        for id_, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
+                    ],
+                )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)",
+                [("revision", revision), ("count", str(count))],
+            )
+        return len(gone) + len(new)
+
+    def search(self, text: str, limit: int, since: int | None = None, until: int | None = None) -> list[LexicalHit]:
+        query = match_query(text)
+        if not query:
+            return []
+        sql = f"SELECT id, {RANK} AS rank, day FROM chunks WHERE chunks MATCH ?"
+        args: list = [query]
+        if since is not None:
+            sql += " AND day IS NOT NULL AND day >= ?"
+            args.append(since)
+        if until is not None:
+            sql += " AND day IS NOT NULL AND day <= ?"
+            args.append(until)
+        sql += " ORDER BY rank LIMIT ?"
+        args.append(limit)
+        return [LexicalHit(id=row[0], score=-row[1], day=row[2]) for row in self.db.execute(sql, args)]

@@ -1,0 +1,168 @@
+"""How answers, search results and index runs look in a terminal (rich)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from .chain import Answer
+    from .indexer import IndexReport
+    from .retrieval import Passage
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def warning(item: str, reason: str) -> None:
+    err.print(f"[yellow]warning:[/] {escape(item)}: {escape(reason)}", soft_wrap=True)
+
+
+def error(message: str) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+
+
+def _label(title: str, source: str, published: str) -> str:
+    parts = [f"[bold]{escape(title or source)}[/]"]
+    if title and source:
+        parts.append(f"[dim]{escape(source)}[/]")
+    if published:
+        parts.append(f"[dim]{published}[/]")
+    return " · ".join(parts)
+
+
+def answer(result: "Answer", console: Console = out, show_text: bool = True) -> None:
+    if show_text and result.answer:
+        console.print(Markdown(result.answer))
+    if result.citations:
+        console.print()
+        heading = "Sources" if result.answer else "Best passages"
+        console.print(f"[bold]{heading}[/]")
+        for c in result.citations:
+            console.print(f"[cyan][{c.n}][/] {_label(c.title, c.source, c.published)}")
+            if c.quote:
+                console.print(f"    [italic]“{escape(c.quote)}”[/]")
+
+
+def passages(numbered: list[tuple[int, "Passage"]], console: Console = out) -> None:
+    for n, p in numbered:
+        console.print(f"[cyan][{n}][/] {_label(p.title, p.source, p.published)}")
+        console.print(escape(p.text), soft_wrap=False)
+        console.print()
+
+
+def search_results(results: list["Passage"], console: Console = out) -> None:
+    if not results:
+        console.print("No matching passages.")
+        return
+    for rank, p in enumerate(results, start=1):
+        console.print(f"[cyan]{rank:>2}.[/] {_label(p.title, p.source, p.published)} [dim]score {p.score:.4f}[/]")
+        snippet = " ".join(p.text.split())
+        console.print(f"    {escape(snippet[:300])}{'…' if len(snippet) > 300 else ''}")
+
+
+def index_report(report: "IndexReport", console: Console = out) -> None:
+    console.print(
+        f"Indexed in {report.seconds:.1f}s: {report.sources_added} added, {report.sources_updated} updated, "
+        f"{report.sources_removed} removed, {report.sources_unchanged} unchanged; "
+        f"{report.chunks_embedded} chunks embedded, {report.chunks_deleted} deleted, {report.chunks_total} in the index.",
+        soft_wrap=True,
+    )
+
+
+class LiveAnswer:
+    """Shows the answer as it streams; the final, cited version replaces it."""
+
+    def __init__(self, console: Console = out) -> None:
+        self.console = console
+        self.text = ""
+        self.live: Live | None = None
+
+    def feed(self, token: str) -> None:
+        if self.live is None:
+            self.live = Live(console=self.console, refresh_per_second=12, transient=True, vertical_overflow="visible")
+            self.live.start()
+        self.text += token
+        self.live.update(Markdown(self.text))
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+    def __enter__(self) -> "LiveAnswer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def eval_summary(summary: dict, report_path, console: Console = out) -> None:
+    r, a, f, c, t = (summary[key] for key in ("retrieval", "answers", "refusal", "citations", "latency_ms"))
+
+    def pct(value) -> str:
+        return "n/a" if value is None else f"{value:.2f}"
+
+    console.print(f"[bold]{summary['n']} questions[/]")
+    console.print(f"retrieval ({r['n']} answerable): Hits@1 {pct(r['hits@1'])}  Hits@5 {pct(r['hits@5'])}  "
+                  f"Hits@10 {pct(r['hits@10'])}  MRR@10 {pct(r['mrr@10'])}")
+    if a["n"]:
+        console.print(f"answers ({a['n']}): contains-gold {pct(a['contains'])}  token F1 {pct(a['f1'])}  "
+                      f"refused {pct(a.get('refused'))}")
+    if f["n"]:
+        console.print(f"refusal ({f['n']} unanswerable): accuracy {pct(f['accuracy'])}")
+    if a["n"]:
+        console.print(f"citations: valid markers {pct(c['valid_markers'])}  gold source cited {pct(c['gold_source_cited'])}")
+    console.print(f"latency: p50 {t['p50']} ms  p95 {t['p95']} ms")
+    console.print(f"report: {report_path}")
+
+
+class IndexProgress:
+    """Progress bar over articles, with the count of chunks embedded so far."""
+
+    def __init__(self, console: Console = err) -> None:
+        self.bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"),
+            TextColumn("· {task.fields[embedded]} chunks embedded"), TimeElapsedColumn(),
+            console=console, transient=False,
+        )
+        self.task = None
+
+    def start(self, label: str, total: int) -> None:
+        if self.task is None:
+            self.bar.start()
+            self.task = self.bar.add_task(f"Indexing {escape(label)}", total=total, embedded=0)
+        else:
+            self.bar.reset(self.task, total=total, description=f"Indexing {escape(label)}", embedded=0)
+
+    def advance(self, articles: int = 0, embedded: int = 0) -> None:
+        if self.task is not None:
+            fields = self.bar.tasks[self.task].fields
+            self.bar.update(self.task, advance=articles, embedded=fields["embedded"] + embedded)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+class DownloadProgress:
+    """Progress of assembling model weights (bytes)."""
+
+    def __init__(self, label: str, console: Console = err) -> None:
+        self.label = label
+        self.console = console
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = Progress(TextColumn(self.label), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                                console=self.console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=total)
+        self.bar.update(self.task, completed=done)
+        if done >= total:
+            self.bar.stop()

@@ -1,0 +1,132 @@
+"""`assistant chat`: an interactive loop over the answer chain.
+
+Every /command is one `cmd_<name>` method, so adding one is adding a method. Input
+history persists across sessions; Esc then Enter inserts a new line. When stdin is not
+a terminal, each line is one question (or /command) and answers are printed plainly.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Iterable
+
+from rich.console import Console
+from rich.markup import escape
+
+from . import render
+from .chain import Answer, Turn
+from .config import data_dir
+from .errors import BackendError
+
+
+class Repl:
+    def __init__(self, answerer, as_of: date | None = None, console: Console = render.out) -> None:
+        self.answerer = answerer
+        self.as_of = as_of
+        self.console = console
+        self.history: list[Turn] = []
+        self.last: Answer | None = None
+
+    def run(self) -> None:
+        if sys.stdin.isatty():
+            self._interactive()
+        else:
+            self._scripted(sys.stdin)
+
+    def _interactive(self) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory
+        from prompt_toolkit.key_binding import KeyBindings
+
+        bindings = KeyBindings()
+
+        @bindings.add("enter")
+        def _(event) -> None:
+            event.current_buffer.validate_and_handle()
+
+        @bindings.add("escape", "enter")
+        def _(event) -> None:
+            event.current_buffer.insert_text("\n")
+
+        data_dir().mkdir(parents=True, exist_ok=True)
+        session = PromptSession(
+            history=FileHistory(str(data_dir() / "chat_history")), multiline=True, key_bindings=bindings,
+            prompt_continuation="… ",
+        )
+        self.console.print("Ask about the indexed articles. [dim]/help for commands, /quit to leave.[/]")
+        while True:
+            try:
+                text = session.prompt("› ")
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                break
+            if not self.handle(text):
+                break
+
+    def _scripted(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            if not self.handle(line):
+                break
+
+    def handle(self, text: str) -> bool:
+        """Run one line of input; False means leave."""
+        text = text.strip()
+        if not text:
+            return True
+        if text.startswith("/"):
+            name, _, argument = text[1:].partition(" ")
+            command = getattr(self, f"cmd_{name.lower()}", None)
+            if command is None:
+                self.console.print(f"Unknown command /{escape(name)}. Try /help.")
+                return True
+            return command(argument.strip()) is not False
+        self.ask(text)
+        return True
+
+    def ask(self, question: str) -> None:
+        stream = self.console.is_terminal
+        try:
+            with render.LiveAnswer(self.console) as live:
+                result = self.answerer.ask(question, history=self.history, as_of=self.as_of,
+                                           on_token=live.feed if stream else None)
+        except KeyboardInterrupt:
+            self.console.print("[dim](stopped)[/]")
+            return
+        except BackendError as exc:
+            render.error(str(exc))
+            return
+        if result.standalone and result.standalone != question:
+            self.console.print(f"[dim]({escape(result.standalone)})[/]")
+        render.answer(result, self.console)
+        self.console.print()
+        self.history.append(Turn(question, result.answer))
+        self.last = result
+
+    def cmd_help(self, _: str = "") -> None:
+        """Show the commands."""
+        self.console.print("Type a question and press Enter (Esc then Enter for a new line).")
+        for name in sorted(n[4:] for n in dir(self) if n.startswith("cmd_")):
+            self.console.print(f"  /{name:<8} {getattr(self, 'cmd_' + name).__doc__}")
+
+    def cmd_sources(self, _: str = "") -> None:
+        """Show the full passages behind the last answer."""
+        if self.last is None or not self.last.passages:
+            self.console.print("No answer yet.")
+            return
+        numbered = list(enumerate(self.last.passages, start=1))
+        cited = {c.n for c in self.last.citations}
+        render.passages([(n, p) for n, p in numbered if n in cited] or numbered, self.console)
+
+    def cmd_reset(self, _: str = "") -> None:
+        """Forget the conversation (follow-ups start afresh)."""
+        self.history.clear()
+        self.last = None
+        self.console.print("Conversation cleared.")
+
+    def cmd_quit(self, _: str = "") -> bool:
+        """Leave."""
+        return False
+
+    cmd_exit = cmd_quit

@@ -1,0 +1,176 @@
+"""Where chunks live: a Chroma collection, embedded under the index dir or on a Chroma server.
+
+The collection's metadata is the index's own description (embedding model, dimension,
+corpus roots, revision). A rebuild writes a new collection marked incomplete and flips
+it to complete only when done, so readers always find a whole index: the newest
+complete collection named `news-*`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .config import Settings
+from .errors import BackendError, IndexMismatchError, NoIndexError, UserError
+
+PREFIX = "news-"
+FORMAT = 1
+PAGE = 5000
+
+# Chroma's product telemetry would try to reach the internet.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What an index says about itself (stored as collection metadata)."""
+
+    embeddings: str
+    dimension: int
+    roots: tuple[str, ...] = ()
+    revision: str = ""
+    complete: bool = True
+    created: float = 0.0
+
+    def as_metadata(self) -> dict:
+        return {
+            "format": FORMAT,
+            "embeddings": self.embeddings,
+            "dimension": self.dimension,
+            "roots": json.dumps(list(self.roots)),
+            "revision": self.revision,
+            "complete": self.complete,
+            "created": self.created,
+        }
+
+    @classmethod
+    def from_metadata(cls, metadata: dict | None) -> "IndexInfo | None":
+        metadata = metadata or {}
+        if metadata.get("format") != FORMAT:
+            return None
+        return cls(
+            embeddings=str(metadata.get("embeddings", "")),
+            dimension=int(metadata.get("dimension", 0)),
+            roots=tuple(json.loads(metadata.get("roots") or "[]")),
+            revision=str(metadata.get("revision", "")),
+            complete=bool(metadata.get("complete", False)),
+            created=float(metadata.get("created", 0.0)),
+        )
+
+
+def server_address(url: str) -> tuple[str, int, bool]:
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise UserError(f"bad Chroma URL {url!r}: expected http://HOST:PORT")
+    return parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 8000), parsed.scheme == "https"
+
+
+class Store:
+    def __init__(self, settings: Settings, writable: bool = False) -> None:
+        self.settings = settings
+        self.writable = writable  # readers must not leave empty index folders behind
+        self._client = None
+
+    @property
+    def where(self) -> str:
+        return self.settings.chroma_url or str(self.settings.index_dir)
+
+    @property
+    def client(self):
+        if self._client is None:
+            import chromadb
+
+            chroma_settings = chromadb.Settings(anonymized_telemetry=False)
+            try:
+                if self.settings.chroma_url:
+                    host, port, ssl = server_address(self.settings.chroma_url)
+                    self._client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+                    self._client.heartbeat()
+                else:
+                    path = self.settings.index_dir / "chroma"
+                    if not self.writable and not path.exists():
+                        raise NoIndexError(f"no index at {self.settings.index_dir}: run `assistant index` first")
+                    path.mkdir(parents=True, exist_ok=True)
+                    self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            except UserError:
+                raise
+            except Exception as exc:  # chromadb raises plain Exceptions for connection problems
+                raise BackendError(f"cannot open the Chroma index at {self.where}: {one_line(exc)}") from exc
+        return self._client
+
+    def _collections(self) -> list[tuple[object, IndexInfo]]:
+        try:
+            found = []
+            for collection in self.client.list_collections():
+                if collection.name.startswith(PREFIX):
+                    info = IndexInfo.from_metadata(collection.metadata)
+                    if info is not None:
+                        found.append((collection, info))
+            return sorted(found, key=lambda pair: pair[1].created)
+        except UserError:
+            raise
+        except Exception as exc:
+            raise BackendError(f"Chroma at {self.where} failed: {one_line(exc)}") from exc
+
+    def active(self):
+        """(collection, info) of the newest complete index, or None."""
+        complete = [pair for pair in self._collections() if pair[1].complete]
+        return complete[-1] if complete else None
+
+    def require_active(self):
+        found = self.active()
+        if found is None:
+            raise NoIndexError(f"no index at {self.where}: run `assistant index` first")
+        return found
+
+    def incomplete(self):
+        return [collection for collection, info in self._collections() if not info.complete]
+
+    def create(self, info: IndexInfo):
+        name = f"{PREFIX}{int(time.time())}-{secrets.token_hex(3)}"
+        info = IndexInfo(**{**info.__dict__, "created": time.time()})
+        return self.client.create_collection(
+            name, metadata=info.as_metadata(), configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
+        ), info
+
+    def update_info(self, collection, info: IndexInfo) -> None:
+        collection.modify(metadata=info.as_metadata())
+
+    def drop(self, collection) -> None:
+        self.client.delete_collection(collection.name)
+
+
+def check_embeddings(info: IndexInfo, name: str, dimension: int) -> None:
+    if info.embeddings != name or info.dimension != dimension:
+        raise IndexMismatchError(
+            f"this index was built with {info.embeddings} ({info.dimension}-d) but {name} "
+            f"({dimension}-d) is configured: use the same --embeddings or run `assistant index --rebuild`"
+        )
+
+
+def all_ids(collection) -> list[str]:
+    ids: list[str] = []
+    while True:
+        page = collection.get(include=[], limit=PAGE, offset=len(ids))["ids"]
+        ids.extend(page)
+        if len(page) < PAGE:
+            return ids
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
+
+
+def lexical_path(settings: Settings, collection_name: str) -> Path:
+    return settings.index_dir / "lexical" / f"{collection_name}.sqlite"
+
+
+def records_url(settings: Settings) -> str:
+    return f"sqlite:///{settings.index_dir / 'records.sqlite'}"

@@ -1,0 +1,91 @@
+import json
+
+from assistant.articles import MAX_ARTICLE_BYTES, Problems, normalize_date, read_articles
+
+from conftest import SEED_SOURCE, SEEDS
+
+
+def read(root):
+    problems = Problems()
+    return list(read_articles(root, problems)), problems
+
+
+def test_seed_article_title_is_first_line_and_source_is_relative_name():
+    [article], problems = read(SEEDS)
+    assert article.source == SEED_SOURCE
+    assert article.title == "ISIS threatens Iran with more attacks"
+    assert not article.text.startswith(article.title)
+    assert "Ahwaz National Resistance" in article.text
+    assert problems.warnings == []
+
+
+def test_markdown_front_matter_and_nested_folders(tmp_path):
+    (tmp_path / "2022").mkdir()
+    (tmp_path / "2022" / "storm.md").write_text("---\ntitle: Storm\ndate: 2022-06-14T08:00:00Z\nurl: https://x.test/s\n---\n# Storm\n\nWinds hit.\n")
+    [article], _ = read(tmp_path)
+    assert (article.source, article.title, article.published, article.url) == ("2022/storm.md", "Storm", "2022-06-14", "https://x.test/s")
+    assert article.text == "Winds hit."
+
+
+def test_html_text_without_scripts_and_with_metadata(tmp_path):
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Vote count</title><meta property='article:published_time' content='2022-07-01T10:00'>"
+        "<script>alert('pwned')</script><style>p{color:red}</style></head>"
+        "<body><nav>Home | World</nav><article><h1>Vote count</h1><p>Officials counted <b>all</b> ballots.</p>"
+        "<script>document.write('tracking')</script></article></body></html>"
+    )
+    [article], _ = read(tmp_path)
+    assert article.title == "Vote count"
+    assert article.published == "2022-07-01"
+    assert "counted" in article.text and "all" in article.text
+    for junk in ("alert", "pwned", "color:red", "tracking", "<p>", "Home | World"):
+        assert junk not in article.text
+
+
+def test_jsonl_rows_with_bad_fields_are_reported_and_the_rest_kept(tmp_path):
+    rows = [
+        {"id": "a", "title": "A", "url": "", "published": "2022-06-01", "authors": [], "text": "Alpha text."},
+        {"id": "b", "title": 7, "text": "Bravo text."},  # wrong-typed title: row kept
+        {"title": "no id", "text": "x"},
+        {"id": "c", "text": ""},
+        {"id": "a", "text": "duplicate id"},
+        "not an object",
+        {"id": "d", "published": "yesterday", "text": "Delta text."},
+        {"id": 42, "text": "Numeric id."},
+    ]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n{broken json\n")
+    articles, problems = read(path)
+    assert [a.source for a in articles] == ["a", "b", "d", "42"]
+    assert articles[0].published == "2022-06-01" and articles[2].published == ""
+    messages = " | ".join(f"{item}: {reason}" for item, reason in problems.warnings)
+    for expected in ("line 2: id b: 'title' is not a string", "line 3: missing or non-string 'id'",
+                     "line 4: id c: missing or non-string 'text'", "a: duplicate id", "line 6: not a JSON object",
+                     "unrecognised date 'yesterday'", "line 9: not valid JSON"):
+        assert expected in messages
+
+
+def test_bad_files_are_skipped_with_a_reason(tmp_path):
+    (tmp_path / "good.txt").write_text("Good title\n\nGood body.")
+    (tmp_path / "empty.txt").write_text("   \n")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x00\x00\x00garbage")
+    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 news\n\nBody.".encode("latin-1"))
+    (tmp_path / "noise.txt").write_bytes(bytes(range(128, 256)) * 20)
+    with (tmp_path / "huge.txt").open("wb") as handle:  # sparse: costs no disk
+        handle.truncate(MAX_ARTICLE_BYTES * 20)
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
+    (tmp_path / ".hidden.txt").write_text("secret")
+    articles, problems = read(tmp_path)
+    assert sorted(a.source for a in articles) == ["good.txt", "latin1.txt"]
+    reasons = dict(problems.warnings)
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["binary.txt"] == "binary file"
+    assert reasons["noise.txt"] == "not UTF-8 text"
+    assert reasons["huge.txt"].startswith("too large (210 MB")
+    assert "replaced" in reasons["latin1.txt"]
+
+
+def test_normalize_date():
+    assert normalize_date("2022-06-15T10:00:00Z") == "2022-06-15"
+    assert normalize_date("2022-02-30") == ""
+    assert normalize_date(None) == ""

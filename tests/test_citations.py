@@ -1,0 +1,48 @@
+from assistant.citations import (MarkerFilter, add_missing_markers, claims, clean_markers, is_refusal, marker_count,
+                                 quotes, supporting_sentences)
+
+PASSAGES = [
+    "Iran's Supreme Leader, Ayatollah Ali Khamenei, on Monday linked the attackers to Iraq and Syria.",
+    "ISIS, which claimed the attack, on Sunday posted a video of three men. In the video, the three are seen in a vehicle.",
+    'ISIS was not the only group to have claimed the shooting, as a movement called "Ahwaz National Resistance" also claimed responsibility.',
+]
+
+
+def test_invalid_markers_are_dropped_and_groups_split():
+    text, dropped = clean_markers("ISIS claimed it [2][7]. Another group did too [3, 9] [Passage 1].", 3)
+    assert text == "ISIS claimed it [2]. Another group did too [3][1]."
+    assert dropped == 2
+    assert marker_count("a [1, 2] b [3]") == 3
+
+
+def test_streaming_filter_never_shows_a_bad_marker():
+    stream = MarkerFilter(3)
+    shown = "".join(stream.feed(t) for t in ["ISIS [", "2", "] and", " [", "12", "] x", " [Passage ", "3]"]) + stream.flush()
+    assert shown == "ISIS [2] and x [3]"
+
+
+def test_quotes_are_verbatim_supporting_sentences():
+    answer = 'ISIS claimed the attack [2]. The "Ahwaz National Resistance" also claimed responsibility [3].'
+    cited = quotes(answer, PASSAGES, "Who claimed the Ahvaz attack?")
+    assert [c.n for c in cited] == [2, 3]
+    assert cited[0].quote == "ISIS, which claimed the attack, on Sunday posted a video of three men."
+    assert cited[1].quote in PASSAGES[2]
+    for c in cited:
+        for piece in c.quote.split(" … "):
+            assert piece in PASSAGES[c.n - 1]
+
+
+def test_markers_after_the_period_belong_to_the_sentence():
+    assert claims("ISIS claimed it. [2] Khamenei blamed Iraq [1].") == [("ISIS claimed it.", [2]), ("Khamenei blamed Iraq.", [1])]
+
+
+def test_uncited_sentences_get_the_passage_that_supports_them():
+    fixed = add_missing_markers("Khamenei linked the attackers to Iraq and Syria. The weather was nice.", PASSAGES)
+    assert fixed == "Khamenei linked the attackers to Iraq and Syria [1]. The weather was nice."
+
+
+def test_refusal_detection():
+    assert is_refusal("The indexed articles don't say.")
+    assert is_refusal("The passages do not mention who won.")
+    assert not is_refusal("ISIS claimed the attack [2].")
+    assert supporting_sentences("Syria", "") == []

@@ -1,0 +1,108 @@
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+
+from conftest import SEED_SOURCE
+from fakes import RuleChatModel
+
+runner = CliRunner()
+
+
+def run(*args, **kwargs):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kwargs)
+
+
+@pytest.fixture
+def fake_llm(monkeypatch):
+    model = RuleChatModel(rules=[("Question: Who claimed", "ISIS claimed the Ahvaz attack [2]. Ahwaz National Resistance also claimed it [3].")], prompts=[])
+    monkeypatch.setattr("assistant.llms.get_chat_model", lambda spec, on_progress=None: model)
+    return model
+
+
+def test_index_json_then_resync(tmp_path, corpus):
+    first = run("index", corpus, "--index-dir", tmp_path / "idx", "--json")
+    assert first.exit_code == 0, first.output
+    report = json.loads(first.stdout)
+    for key in ("sources_added", "sources_updated", "sources_removed", "sources_unchanged",
+                "chunks_embedded", "chunks_deleted", "chunks_total", "seconds"):
+        assert key in report
+    assert report["sources_added"] == 3
+    again = json.loads(run("index", "--index-dir", tmp_path / "idx", "--json").stdout)
+    assert again["chunks_embedded"] == 0 and again["sources_unchanged"] == 3
+
+
+def test_index_warns_about_bad_files_and_keeps_going(tmp_path, corpus):
+    (corpus / "blob.txt").write_bytes(b"\x00\x01\x02")
+    result = run("index", corpus, "--index-dir", tmp_path / "idx")
+    assert result.exit_code == 0
+    assert "warning: blob.txt: binary file" in result.stderr
+    assert "3 added" in result.stdout
+
+
+def test_search_json_shape(seed_index):
+    result = run("search", "Who claimed the Ahvaz attack?", "-k", 3, "--json", "--index-dir", seed_index.index_dir)
+    data = json.loads(result.stdout)
+    assert data["query"] == "Who claimed the Ahvaz attack?"
+    assert [r["rank"] for r in data["results"]] == [1, 2, 3]
+    assert set(data["results"][0]) >= {"rank", "source", "chunk_id", "score", "title", "published", "text"}
+    assert data["results"][0]["source"] == SEED_SOURCE
+
+
+def test_ask_json_shape(seed_index, fake_llm):
+    result = run("ask", "Who claimed the Ahvaz attack?", "--json", "--index-dir", seed_index.index_dir)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"question", "answer", "refused", "citations", "timings_ms"}
+    assert set(data["timings_ms"]) >= {"retrieve", "generate", "total"}
+    assert data["refused"] is False and "ISIS" in data["answer"]
+    assert set(data["citations"][0]) >= {"n", "source", "chunk_id", "title", "published", "quote"}
+
+
+def test_ask_plain_output_lists_only_cited_sources(seed_index, fake_llm):
+    result = run("ask", "Who claimed the Ahvaz attack?", "--index-dir", seed_index.index_dir)
+    assert "Sources" in result.stdout and "[2]" in result.stdout and "[1] " not in result.stdout
+
+
+def test_ask_retrieval_only(seed_index):
+    data = json.loads(run("ask", "Which app carried the ISIS statement?", "--llm", "none", "--json",
+                          "--index-dir", seed_index.index_dir).stdout)
+    assert data["answer"] == "" and data["citations"]
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["search", "anything"], 3, "no index at"),
+    (["ask", "anything", "--llm", "none"], 3, "run `assistant index` first"),
+    (["index", "does/not/exist"], 2, "corpus path does not exist"),
+    (["search", "x", "--since", "last week"], 2, "is not a date"),
+    (["ask", "x", "--llm", "gpt"], 2, "unknown --llm"),
+    (["search", "   "], 2, "the query is empty"),
+])
+def test_user_mistakes_are_one_line_errors(tmp_path, args, code, message):
+    result = run(*args, "--index-dir", tmp_path / "empty")
+    assert result.exit_code == code
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) <= 4  # one message (usage errors add a short usage line)
+
+
+def test_eval_rejects_a_malformed_line_by_number(tmp_path, seed_index):
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "1", "question": "Who?", "answers": [], "sources": []}\n{"id": "2", "question": 5}\n')
+    result = run("eval", path, "--index-dir", seed_index.index_dir)
+    assert result.exit_code == 2
+    assert f"{path} line 2: 'question' must be a non-empty string" in " ".join(result.stderr.split())
+
+
+def test_eval_retrieval_only_reports_metrics(tmp_path, seed_index):
+    from assistant.config import PROJECT_ROOT
+
+    result = run("eval", PROJECT_ROOT / "eval" / "seed-questions.jsonl", "--retrieval-only", "--json",
+                 "--index-dir", seed_index.index_dir, "--report-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["retrieval"]["hits@1"] == 1.0  # a single article: it is always first
+    assert summary["retrieval"]["n"] == 16
+    assert (tmp_path / "seed-questions.md").exists()

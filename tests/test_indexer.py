@@ -1,0 +1,63 @@
+import pytest
+
+from assistant.config import Settings
+from assistant.errors import IndexBusyError, IndexMismatchError, UserError
+from assistant.indexer import index_lock, run_index
+from assistant.store import IndexInfo, Store, all_ids, check_embeddings
+
+
+def sources_in(settings):
+    collection, _ = Store(settings).require_active()
+    metadatas = collection.get(include=["metadatas"])["metadatas"]
+    return sorted(m["source"] for m in metadatas)
+
+
+def test_incremental_sync_embeds_only_what_changed(tmp_path, corpus, embeddings):
+    settings = Settings(index_dir=tmp_path / "index")
+    first = run_index(settings, [corpus], embeddings=embeddings)
+    assert (first.sources_added, first.chunks_embedded) == (3, first.chunks_total)
+    assert first.chunks_total > 3
+
+    again = run_index(settings, embeddings=embeddings)  # no path: re-sync the recorded roots
+    assert (again.chunks_embedded, again.chunks_deleted, again.sources_unchanged) == (0, 0, 3)
+    assert again.chunks_total == first.chunks_total
+
+    (corpus / "budget.txt").write_text("City council approves budget\n\nThe council approved a $3 billion budget.\n")
+    (corpus / "storm.md").unlink()
+    (corpus / "new.txt").write_text("Bridge reopens\n\nThe old bridge reopened to traffic on Friday.\n")
+    changed = run_index(settings, embeddings=embeddings)
+    assert (changed.sources_added, changed.sources_updated, changed.sources_removed, changed.sources_unchanged) == (1, 1, 1, 1)
+    assert changed.chunks_embedded == 2  # one chunk each for the edited and the new article
+    ids = all_ids(Store(settings).require_active()[0])
+    assert len(ids) == len(set(ids)) == changed.chunks_total
+    assert "storm.md" not in sources_in(settings) and "new.txt" in sources_in(settings)
+
+
+def test_rebuild_replaces_the_collection(tmp_path, corpus, embeddings):
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+    old, _ = Store(settings).require_active()
+    report = run_index(settings, rebuild=True, embeddings=embeddings)
+    new, info = Store(settings).require_active()
+    assert new.name != old.name and info.complete
+    assert report.chunks_embedded == report.chunks_total
+    assert [c.name for c in Store(settings).client.list_collections()] == [new.name]
+
+
+def test_missing_path_is_an_error_and_touches_nothing(tmp_path, embeddings):
+    settings = Settings(index_dir=tmp_path / "index")
+    with pytest.raises(UserError, match="does not exist"):
+        run_index(settings, [tmp_path / "nope"], embeddings=embeddings)
+    assert not (tmp_path / "index").exists()
+
+
+def test_second_writer_is_refused_while_the_lock_is_held(tmp_path, corpus, embeddings):
+    settings = Settings(index_dir=tmp_path / "index")
+    with index_lock(settings.index_dir):
+        with pytest.raises(IndexBusyError, match="another `assistant index`"):
+            run_index(settings, [corpus], embeddings=embeddings)
+
+
+def test_embedding_mismatch_is_refused():
+    with pytest.raises(IndexMismatchError, match="--rebuild"):
+        check_embeddings(IndexInfo("sentence-transformers/all-MiniLM-L6-v2", 384), "openai/text-embedding-3-small", 1536)

@@ -1,0 +1,46 @@
+"""End to end on the real local model (the README's default). Slow: about a minute."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.chain import Answerer, Turn
+from assistant.cli import app
+from assistant.llms import get_chat_model
+from assistant.retrieval import Retriever
+
+from conftest import SEED_SOURCE, SEEDS
+
+pytestmark = pytest.mark.llm
+ARTICLE = (SEEDS / SEED_SOURCE).read_text()
+
+
+@pytest.fixture(scope="module")
+def answerer(seed_index, embeddings):
+    return Answerer(Retriever(seed_index, embeddings), get_chat_model("local"))
+
+
+def test_who_claimed_the_attack_cli_json(seed_index):
+    result = CliRunner().invoke(app, ["ask", "Who claimed the Ahvaz attack?", "--json", "--index-dir", str(seed_index.index_dir)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert not data["refused"]
+    assert "isis" in data["answer"].lower() or "islamic state" in data["answer"].lower()
+    assert data["citations"] and all(c["source"] == SEED_SOURCE for c in data["citations"])
+    for citation in data["citations"]:
+        for piece in citation["quote"].split(" … "):
+            assert piece and piece in ARTICLE  # verbatim
+    assert any("claim" in c["quote"] for c in data["citations"])
+
+
+def test_unrelated_question_is_refused(answerer):
+    answer = answerer.ask("Who won the 2018 World Cup?")
+    assert answer.refused and answer.citations == []
+
+
+def test_follow_up_uses_the_conversation(answerer):
+    first = answerer.ask("Who claimed the Ahvaz attack?")
+    follow = answerer.ask("How many people did it kill?", history=[Turn(first.question, first.answer)])
+    assert "ahvaz" in follow.standalone.lower() or "attack" in follow.standalone.lower()
+    assert "24" in follow.answer and follow.citations

@@ -1,0 +1,42 @@
+import io
+
+from rich.console import Console
+
+from assistant.chain import Answerer
+from assistant.repl import Repl
+from assistant.retrieval import Retriever
+
+from fakes import RuleChatModel
+
+
+def make_repl(seed_index, embeddings, rules):
+    console = Console(file=io.StringIO(), width=120)
+    model = RuleChatModel(rules=rules, prompts=[])
+    return Repl(Answerer(Retriever(seed_index, embeddings), model), console=console), console, model
+
+
+def output(console):
+    return console.file.getvalue()
+
+
+def test_scripted_session_with_follow_up_sources_and_reset(seed_index, embeddings):
+    repl, console, model = make_repl(seed_index, embeddings, [
+        ("Follow-up question: how many did it kill?", "How many people did the Ahvaz attack kill?"),
+        ("Question: How many people did the Ahvaz attack kill?", "The attack killed 24 people [1]."),
+        ("Question: Who claimed", "ISIS claimed the attack [2]."),
+    ])
+    repl._scripted(["/help\n", "Who claimed the Ahvaz attack?\n", "how many did it kill?\n", "/sources\n", "/reset\n", "/nope\n", "/quit\n", "never asked\n"])
+    text = output(console)
+    assert "/sources" in text and "/reset" in text
+    assert "ISIS claimed the attack [2]" in text
+    assert "(How many people did the Ahvaz attack kill?)" in text
+    assert "killed 24 people" in text
+    assert "Conversation cleared." in text and repl.history == []
+    assert "Unknown command /nope" in text
+    assert not any("never asked" in p for p in model.prompts)
+
+
+def test_sources_before_any_answer(seed_index, embeddings):
+    repl, console, _ = make_repl(seed_index, embeddings, [])
+    repl.handle("/sources")
+    assert "No answer yet." in output(console)
