@@ -1,5 +1,6 @@
-"""The answer chain: (question, history) -> standalone question -> passages -> prompt ->
-chat model -> answer whose [n] markers all point at passages, each with its quote.
+"""The answer chain: (question, history) -> standalone question -> passages -> numbered
+excerpts -> prompt -> chat model -> answer whose [n] markers all point at excerpts, each
+cited with the sentences that support it.
 
 It is one LangChain runnable; `Answerer.ask` runs it and streams the answer's tokens
 to `on_token` as the model writes them.
@@ -13,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Sequence
 
-from .citations import REFUSAL, MarkerFilter, add_missing_markers, clean_markers, is_refusal, quotes, supporting_sentences
+from .citations import GAP, REFUSAL, MarkerFilter, add_missing_markers, clean_markers, is_refusal, quotes, supporting_sentences
+from .excerpts import Excerpt, focus, group
+from .guards import stale, unknown_names
+from .llms import backend_error
 from .prompts import load
 from .retrieval import DateRange, Passage, Retriever
 from .text import content_words
@@ -41,7 +45,6 @@ class Citation:
     published: str
     url: str
     quote: str
-    text: str
 
     def as_json(self) -> dict:
         return {key: getattr(self, key) for key in ("n", "source", "chunk_id", "title", "published", "url", "quote")}
@@ -53,7 +56,7 @@ class Answer:
     answer: str
     refused: bool
     citations: list[Citation] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
+    excerpts: list[Excerpt] = field(default_factory=list)
     standalone: str = ""
     timings_ms: dict = field(default_factory=dict)
     raw: str = ""  # what the model wrote, before markers were checked
@@ -84,24 +87,26 @@ def render_history(history: Sequence[Turn]) -> str:
 
 
 def _data(text: str) -> str:
-    """Passage text as inert data: its own [n] look-alikes and our delimiters defused."""
+    """Article text as inert data: its own [n] look-alikes and our delimiters defused."""
     text = re.sub(r"\[(\s*\d+(?:\s*,\s*\d+)*\s*)\]", r"(\1)", text)
     return re.sub(r"</?\s*passage", "passage", text, flags=re.I)
 
 
-def format_passages(passages: Sequence[Passage]) -> str:
+def format_excerpts(excerpts: Sequence[Excerpt]) -> str:
     template = load("passage.txt")
-    return "\n".join(
-        template.format(
-            n=n, source=_data(p.source), published=p.published or "unknown",
-            title=_data(p.title) or "(none)", text=_data(p.text),
-        )
-        for n, p in enumerate(passages, start=1)
-    )
+    blocks = []
+    for e in excerpts:
+        heading = " ".join(part for part in (_data(e.first.title), f"({e.first.published})" if e.first.published else "") if part)
+        blocks.append(template.format(n=e.n, heading=heading, text=_data(e.text)).replace("\n\n", "\n"))
+    return "\n".join(blocks)
+
+
+def relevant(passages: Sequence[Passage]) -> bool:
+    return any((p.similarity or 0.0) >= MIN_SIMILARITY for p in passages)
 
 
 class Answerer:
-    def __init__(self, retriever: Retriever, llm, k: int = 4) -> None:
+    def __init__(self, retriever: Retriever, llm, k: int = 8) -> None:
         from langchain_core.output_parsers import StrOutputParser
         from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
         from langchain_core.runnables import RunnableBranch, RunnableLambda, RunnablePassthrough
@@ -118,9 +123,11 @@ class Answerer:
         self.chain = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
+            | RunnablePassthrough.assign(refusal=RunnableLambda(self._refusal))
+            | RunnablePassthrough.assign(excerpts=RunnableLambda(self._excerpts))
             | RunnablePassthrough.assign(
                 raw=RunnableBranch(
-                    (lambda x: self.llm is None or not self.relevant(x["passages"]), lambda x: ""),
+                    (lambda x: self.llm is None or x["refusal"] is not None, lambda x: ""),
                     RunnableLambda(self._generate),
                 )
             )
@@ -131,30 +138,37 @@ class Answerer:
             as_of: date | None = None, dates: DateRange = DateRange()) -> Answer:
         timings: dict[str, float] = {}
         started = time.monotonic()
-        answer = self.chain.invoke({
-            "question": question.strip(), "history": list(history), "on_token": on_token,
-            "today": (as_of or date.today()).isoformat(), "as_of": as_of, "dates": dates, "timings": timings,
-        })
+        try:
+            answer = self.chain.invoke({
+                "question": question.strip(), "history": list(history), "on_token": on_token,
+                "today": (as_of or date.today()).isoformat(), "as_of": as_of, "dates": dates, "timings": timings,
+            })
+        except Exception as exc:
+            error = backend_error(exc)
+            if error is None:
+                raise
+            raise error from exc
         timings["total"] = (time.monotonic() - started) * 1000
         answer.timings_ms = {key: round(value) for key, value in timings.items()}
         return answer
 
-    @staticmethod
-    def relevant(passages: Sequence[Passage]) -> bool:
-        return any((p.similarity or 0.0) >= MIN_SIMILARITY for p in passages)
-
-    def _standalone(self, inputs: dict) -> str:
-        question, history = inputs["question"], inputs["history"]
+    def standalone_question(self, question: str, history: Sequence[Turn]) -> str:
+        """The question rewritten to stand on its own, when it leans on the conversation."""
         if not history or self.llm is None or not needs_context(question):
             return question
-        started = time.monotonic()
         text = self.condense.invoke({"history": render_history(history), "question": question})
-        inputs["timings"]["condense"] = (time.monotonic() - started) * 1000
         rewritten = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
-        # A rewrite that lost the question or rambles on is worse than none.
-        if not content_words(rewritten) or len(rewritten) > 3 * len(question) + 200:
-            return question
-        return rewritten
+        if content_words(rewritten) and rewritten.endswith("?") and len(rewritten) <= 3 * len(question) + 200:
+            return rewritten
+        # The model answered or rambled instead: let the previous question carry the context.
+        return f"{history[-1].question} {question}"
+
+    def _standalone(self, inputs: dict) -> str:
+        started = time.monotonic()
+        question = self.standalone_question(inputs["question"], inputs["history"])
+        if question != inputs["question"]:
+            inputs["timings"]["condense"] = (time.monotonic() - started) * 1000
+        return question
 
     def _retrieve(self, inputs: dict) -> list[Passage]:
         started = time.monotonic()
@@ -162,15 +176,27 @@ class Answerer:
         inputs["timings"]["retrieve"] = (time.monotonic() - started) * 1000
         return passages
 
+    def _refusal(self, inputs: dict) -> str | None:
+        """Why the articles cannot answer, decided without the model; None if they might."""
+        passages, question = inputs["passages"], inputs["standalone"]
+        if not relevant(passages):
+            return ""
+        return unknown_names(question, self.retriever.lexical) or stale(question, passages, inputs["as_of"])
+
+    def _excerpts(self, inputs: dict) -> list[Excerpt]:
+        excerpts = group(inputs["passages"])
+        if self.llm is not None and inputs["refusal"] is None:
+            started = time.monotonic()
+            focus(inputs["standalone"], excerpts, self.retriever.embeddings)
+            inputs["timings"]["focus"] = (time.monotonic() - started) * 1000
+        return excerpts
+
     def _generate(self, inputs: dict) -> str:
         started = time.monotonic()
         on_token = inputs["on_token"]
+        variables = {"today": inputs["today"], "question": inputs["standalone"], "passages": format_excerpts(inputs["excerpts"])}
+        shown = MarkerFilter(len(inputs["excerpts"]))
         pieces = []
-        variables = {
-            "today": inputs["today"], "question": inputs["standalone"],
-            "passages": format_passages(inputs["passages"]),
-        }
-        shown = MarkerFilter(len(inputs["passages"]))
         for piece in self.generate.stream(variables):
             if not pieces:
                 inputs["timings"]["first_token"] = (time.monotonic() - started) * 1000
@@ -183,30 +209,28 @@ class Answerer:
         return "".join(pieces)
 
     def _finish(self, inputs: dict) -> Answer:
-        passages: list[Passage] = inputs["passages"]
-        base = dict(question=inputs["question"], passages=passages, standalone=inputs["standalone"])
-        if self.llm is None and passages and self.relevant(passages):
-            # Retrieval only: the best passages, each with its most relevant sentences.
-            citations = [
-                self._citation(passages, n, " … ".join(supporting_sentences(inputs["standalone"], p.text)))
-                for n, p in enumerate(passages, start=1)
-            ]
-            return Answer(answer="", refused=False, citations=citations, **base)
+        excerpts: list[Excerpt] = inputs["excerpts"]
         raw = inputs["raw"]
-        base["raw"] = raw
-        if not passages or not self.relevant(passages) or is_refusal(raw):
+        base = dict(question=inputs["question"], excerpts=excerpts, standalone=inputs["standalone"], raw=raw)
+        if inputs["refusal"] is not None:
+            return Answer(answer=f"{REFUSAL} {inputs['refusal']}".strip(), refused=True, **base)
+        if self.llm is None:
+            # Retrieval only: the best excerpts, each with its sentences closest to the question.
+            cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.full_text))) for e in excerpts]
+            return Answer(answer="", refused=False, citations=[_citation(e, quote) for e, quote in cited], **base)
+        if is_refusal(raw):
             return Answer(answer=REFUSAL, refused=True, **base)
-        text, dropped = clean_markers(raw, len(passages))
-        texts = [p.text for p in passages]
-        text = add_missing_markers(text, texts)
-        cited = quotes(text, texts, inputs["standalone"])
+        text, dropped = clean_markers(raw, len(excerpts))
+        full_texts = [e.full_text for e in excerpts]
+        text = add_missing_markers(text, full_texts)
+        cited = quotes(text, full_texts, inputs["standalone"])
         return Answer(
             answer=text, refused=False, dropped_markers=dropped,
-            citations=[self._citation(passages, c.n, c.quote) for c in cited], **base,
+            citations=[_citation(excerpts[c.n - 1], c.quote) for c in cited], **base,
         )
 
-    @staticmethod
-    def _citation(passages: Sequence[Passage], n: int, quote: str) -> Citation:
-        p = passages[n - 1]
-        return Citation(n=n, source=p.source, chunk_id=p.id, title=p.title, published=p.published,
-                        url=p.url, quote=quote, text=p.text)
+
+def _citation(excerpt: Excerpt, quote: str) -> Citation:
+    p = excerpt.first
+    return Citation(n=excerpt.n, source=p.source, chunk_id=excerpt.chunk_of(quote), title=p.title,
+                    published=p.published, url=p.url, quote=quote)

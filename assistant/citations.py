@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .text import content_words, split_sentences
 
 REFUSAL = "The indexed articles don't say."
+GAP = " … "  # between quoted sentences that are not next to each other
 
 # [1], [1, 3], [1][2]; also "[Passage 2]" which small models like to write.
 MARKER = re.compile(r"\s?\[(?:passage\s*)?(\d{1,3}(?:\s*,\s*\d{1,3})*)\]", re.I)
@@ -52,8 +53,12 @@ def clean_markers(text: str, count: int) -> tuple[str, int]:
     cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
     cleaned = re.sub(r"(?<=\S)[ \t]{2,}", " ", cleaned)
     cleaned = re.sub(r"(\[\d+\])[ \t]+(?=\[\d+\])", r"\1", cleaned)
-    # "... civilians [1]. [1]": the trailing repeat adds nothing.
-    cleaned = re.sub(r"((?:\[\d+\])+)([.!?]) ?\1(?=\s|$)", r"\1\2", cleaned)
+    # Markers written after the period ("... civilians [1]. [1][2]") go before it, once each.
+    cleaned = re.sub(
+        r"((?:\[\d+\])*)([.!?])[ \t]*\n*[ \t]*((?:\[\d+\])+)(?=\s|$)",
+        lambda m: ("" if m.group(1) else " ") + "".join(f"[{n}]" for n in markers(m.group(1) + m.group(3))) + m.group(2),
+        cleaned,
+    )
     return cleaned.strip(), dropped
 
 
@@ -138,7 +143,7 @@ def quotes(text: str, passages: list[str], question: str = "") -> list[Cited]:
     cited = []
     for n in sorted(by_number):
         claim = " ".join(by_number[n]) + " " + question
-        cited.append(Cited(n=n, quote=" … ".join(supporting_sentences(claim, passages[n - 1]))))
+        cited.append(Cited(n=n, quote=GAP.join(supporting_sentences(claim, passages[n - 1]))))
     return cited
 
 

@@ -160,7 +160,7 @@ def search(
 @handles_errors
 def ask(
     question: Annotated[str, typer.Argument(help="Your question.", metavar="QUESTION", show_default=False)],
-    k: TopK = 4,
+    k: TopK = 8,
     llm: Llm = None,
     since: Since = None,
     until: Until = None,
@@ -193,7 +193,7 @@ def ask(
 @app.command()
 @handles_errors
 def chat(
-    k: TopK = 4,
+    k: TopK = 8,
     llm: Llm = None,
     as_of: AsOf = None,
     index_dir: IndexDir = None,
@@ -216,7 +216,7 @@ def evaluate(
     file: Annotated[Path, typer.Argument(help="Questions, one JSON object per line: id, question, answers, sources.", metavar="FILE.jsonl", show_default=False)],
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Measure retrieval only; no answers are generated.")] = False,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N questions.")] = None,
-    k: TopK = 4,
+    k: TopK = 8,
     llm: Llm = None,
     retrieval: Mode = None,
     as_json: AsJson = False,

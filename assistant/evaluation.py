@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .chain import Turn
 from .citations import marker_count
 from .errors import UserError
 from .retrieval import DateRange
@@ -30,10 +31,12 @@ class Question:
     answers: tuple[str, ...]
     sources: tuple[str, ...]
     asked_on: date | None = None
+    after: str | None = None  # id of the question this one follows up on
 
     @property
     def answerable(self) -> bool:
         return bool(self.answers)
+
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -55,6 +58,8 @@ def load_questions(path: Path) -> list[Question]:
         question = _question(row, where)
         if question.id in seen:
             raise UserError(f"{where}: duplicate id {question.id!r}")
+        if question.after is not None and question.after not in seen:
+            raise UserError(f"{where}: 'after' must name an earlier question, not {question.after!r}")
         seen.add(question.id)
         questions.append(question)
     if not questions:
@@ -82,7 +87,10 @@ def _question(row: object, where: str) -> Question:
             asked_on = date.fromisoformat(str(row["asked_on"]))
         except ValueError:
             raise UserError(f"{where}: 'asked_on' must be a date like 2022-06-15") from None
-    return Question(str(id_), text.strip(), lists["answers"], lists["sources"], asked_on)
+    after = row.get("after")
+    if after is not None and not isinstance(after, str):
+        raise UserError(f"{where}: 'after' must be the id of an earlier question")
+    return Question(str(id_), text.strip(), lists["answers"], lists["sources"], asked_on, after)
 
 
 def token_f1(prediction: str, gold: str) -> float:
@@ -189,8 +197,19 @@ def distinct_sources(passages) -> list[str]:
     return list(dict.fromkeys(p.source for p in passages))
 
 
+def _history(question: Question, rows: dict[str, "Row"]) -> list[Turn]:
+    """The conversation a follow-up question continues: its chain of `after` rows."""
+    turns = []
+    previous = rows.get(question.after) if question.after else None
+    while previous is not None:
+        turns.insert(0, Turn(previous.question.question, previous.answer))
+        previous = rows.get(previous.question.after) if previous.question.after else None
+    return turns
+
+
 def run_eval(answerer, questions: list[Question], generate: bool = True, progress=None, label: str = "") -> EvalResult:
     rows = []
+    by_id: dict[str, Row] = {}
     status = progress.status("evaluating…") if progress is not None else None
     if status:
         status.start()
@@ -198,11 +217,15 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
         for done, q in enumerate(questions, start=1):
             if status:
                 status.update(f"evaluating… {done}/{len(questions)} {q.id}")
-            started = time.monotonic()
-            passages = answerer.retriever.search(q.question, k=DEPTH, as_of=q.asked_on)
-            row = Row(q, distinct_sources(passages)[:10], (time.monotonic() - started) * 1000)
+            result = None
             if generate and answerer.llm is not None:
-                result = answerer.ask(q.question, as_of=q.asked_on)
+                result = answerer.ask(q.question, history=_history(q, by_id), as_of=q.asked_on)
+            started = time.monotonic()
+            # Ranked deeper than the answer needs, for Hits@10; follow-ups use their rewrite.
+            passages = answerer.retriever.search(result.standalone if result else q.question, k=DEPTH, as_of=q.asked_on)
+            row = Row(q, distinct_sources(passages)[:10], (time.monotonic() - started) * 1000)
+            by_id[q.id] = row
+            if result is not None:
                 row.answer, row.refused = result.answer, result.refused
                 row.cited = list(dict.fromkeys(c.source for c in result.citations))
                 row.markers_total = marker_count(result.raw)

@@ -33,6 +33,7 @@ class LexicalHit:
     id: str
     score: float  # higher is better
     day: int | None = None
+    text: str = ""  # title and body
 
 
 def match_query(text: str) -> str:
@@ -84,11 +85,19 @@ class LexicalIndex:
             )
         return len(gone) + len(new)
 
+    def mentions(self, phrase: str) -> bool:
+        """Whether any chunk contains the phrase (same tokenizer and stemming as search)."""
+        query = '"' + phrase.replace('"', '""') + '"'
+        try:
+            return self.db.execute("SELECT 1 FROM chunks WHERE chunks MATCH ? LIMIT 1", (query,)).fetchone() is not None
+        except sqlite3.OperationalError:  # nothing searchable in it (punctuation only)
+            return True
+
     def search(self, text: str, limit: int, since: int | None = None, until: int | None = None) -> list[LexicalHit]:
         query = match_query(text)
         if not query:
             return []
-        sql = f"SELECT id, {RANK} AS rank, day FROM chunks WHERE chunks MATCH ?"
+        sql = f"SELECT id, {RANK} AS rank, day, title || ' ' || body FROM chunks WHERE chunks MATCH ?"
         args: list = [query]
         if since is not None:
             sql += " AND day IS NOT NULL AND day >= ?"
@@ -98,4 +107,4 @@ class LexicalIndex:
             args.append(until)
         sql += " ORDER BY rank LIMIT ?"
         args.append(limit)
-        return [LexicalHit(id=row[0], score=-row[1], day=row[2]) for row in self.db.execute(sql, args)]
+        return [LexicalHit(id=row[0], score=-row[1], day=row[2], text=row[3]) for row in self.db.execute(sql, args)]

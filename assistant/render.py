@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 if TYPE_CHECKING:
     from .chain import Answer
+    from .excerpts import Excerpt
     from .indexer import IndexReport
     from .retrieval import Passage
 
@@ -49,10 +50,11 @@ def answer(result: "Answer", console: Console = out, show_text: bool = True) -> 
                 console.print(f"    [italic]“{escape(c.quote)}”[/]")
 
 
-def passages(numbered: list[tuple[int, "Passage"]], console: Console = out) -> None:
-    for n, p in numbered:
-        console.print(f"[cyan][{n}][/] {_label(p.title, p.source, p.published)}")
-        console.print(escape(p.text), soft_wrap=False)
+def excerpts(excerpts: list["Excerpt"], console: Console = out) -> None:
+    """Full retrieved text of each excerpt (all its chunks' sentences)."""
+    for e in excerpts:
+        console.print(f"[cyan][{e.n}][/] {_label(e.first.title, e.first.source, e.first.published)}")
+        console.print(escape(e.full_text))
         console.print()
 
 

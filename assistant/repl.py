@@ -112,12 +112,11 @@ class Repl:
 
     def cmd_sources(self, _: str = "") -> None:
         """Show the full passages behind the last answer."""
-        if self.last is None or not self.last.passages:
+        if self.last is None or not self.last.excerpts:
             self.console.print("No answer yet.")
             return
-        numbered = list(enumerate(self.last.passages, start=1))
         cited = {c.n for c in self.last.citations}
-        render.passages([(n, p) for n, p in numbered if n in cited] or numbered, self.console)
+        render.excerpts([e for e in self.last.excerpts if e.n in cited] or self.last.excerpts, self.console)
 
     def cmd_reset(self, _: str = "") -> None:
         """Forget the conversation (follow-ups start afresh)."""

@@ -17,7 +17,7 @@ def run(*args, **kwargs):
 
 @pytest.fixture
 def fake_llm(monkeypatch):
-    model = RuleChatModel(rules=[("Question: Who claimed", "ISIS claimed the Ahvaz attack [2]. Ahwaz National Resistance also claimed it [3].")], prompts=[])
+    model = RuleChatModel(rules=[("Question: Who claimed", "ISIS claimed the Ahvaz attack [1][3]. Ahwaz National Resistance also claimed it [1].")], prompts=[])
     monkeypatch.setattr("assistant.llms.get_chat_model", lambda spec, on_progress=None: model)
     return model
 
@@ -63,7 +63,7 @@ def test_ask_json_shape(seed_index, fake_llm):
 
 def test_ask_plain_output_lists_only_cited_sources(seed_index, fake_llm):
     result = run("ask", "Who claimed the Ahvaz attack?", "--index-dir", seed_index.index_dir)
-    assert "Sources" in result.stdout and "[2]" in result.stdout and "[1] " not in result.stdout
+    assert "Sources" in result.stdout and "[1] ISIS threatens Iran" in result.stdout and "[3]" not in result.stdout
 
 
 def test_ask_retrieval_only(seed_index):

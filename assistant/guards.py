@@ -1,0 +1,61 @@
+"""Cheap checks that the articles cannot answer a question, run before the model.
+
+A small model asked about something its passages do not cover tends to answer anyway
+from whatever is closest. Two situations are decidable without it:
+
+- the question names someone or something (a capitalised word) that no indexed article
+  mentions at all;
+- the question is about the present ("this week", "recently", "new") relative to an
+  explicit reference date, and no relevant article is within two months of that date.
+
+Each returns a short reason for the user, or None.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Sequence
+
+from .retrieval import Passage
+
+FRESH_DAYS = 60
+# Lower-case "new" only: "New York" is a place, not a time.
+_PRESENT = re.compile(
+    r"\b(?i:this (?:week|weekend|month|year)|last (?:week|weekend|month)|recent|recently|newly|latest|"
+    r"current|currently|now|today|yesterday|tonight|so far|upcoming|soon|ongoing)\b|\bnew\b"
+)
+_NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w])")
+_NOT_NAMES = {"I", "I'm", "US", "U.S", "UK", "A", "The", "This", "That", "Who", "What", "Which", "When", "Where", "How", "Why"}
+
+
+def names(question: str) -> list[str]:
+    """Capitalised words that do not start a sentence, possessives dropped."""
+    found = []
+    for match in _NAME.finditer(question):
+        before = question[:match.start()].rstrip()
+        if not before or before[-1] in ".?!:\"“(":
+            continue
+        word = re.sub(r"['’]s$", "", match.group(1))
+        if word not in _NOT_NAMES and len(word) > 1:
+            found.append(word)
+    return list(dict.fromkeys(found))
+
+
+def unknown_names(question: str, lexical) -> str | None:
+    missing = [name for name in names(question) if not lexical.mentions(name)]
+    if not missing:
+        return None
+    quoted = ", ".join(f"“{name}”" for name in missing)
+    return f"No indexed article mentions {quoted}."
+
+
+def stale(question: str, passages: Sequence[Passage], as_of: date | None) -> str | None:
+    if as_of is None or not passages or not _PRESENT.search(question):
+        return None
+    if any(not p.published for p in passages):
+        return None  # an undated article might be recent
+    published = [date.fromisoformat(p.published) for p in passages]
+    if min(abs((as_of - day).days) for day in published) <= FRESH_DAYS:
+        return None
+    return f"The question is about the time around {as_of}; the newest relevant article is from {max(published)}."
