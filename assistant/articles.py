@@ -252,12 +252,17 @@ def _read_jsonl(path: Path, name: str, warn: Problems) -> Iterator[Article]:
         warn.cannot_read(name, exc)
         return
     with handle:
-        for number, raw in enumerate(handle, start=1):
+        number = 0
+        # Bounded reads: a file with no newline (a dump, a disk image) is never held whole.
+        while raw := handle.readline(MAX_ARTICLE_BYTES + 1):
+            number += 1
             where = f"{name} line {number}"
-            if not raw.strip():
-                continue
             if len(raw) > MAX_ARTICLE_BYTES:
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the row
+                    raw = handle.readline(1 << 20)
                 warn(where, "row too large")
+                continue
+            if not raw.strip():
                 continue
             try:
                 row = json.loads(raw)
@@ -269,10 +274,19 @@ def _read_jsonl(path: Path, name: str, warn: Problems) -> Iterator[Article]:
                 yield article
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _from_row(row: object, where: str, warn: Problems) -> Article | None:
     if not isinstance(row, dict):
         warn(where, "not a JSON object")
         return None
+    # JSON may spell lone surrogates ("\ud800"): no UTF-8 store or hash can take them.
+    for key in ("id", "text", "title", "url", "published"):
+        value = row.get(key)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            row[key] = _SURROGATE.sub("\ufffd", value)
+            warn(where, f"invalid \\u escapes in '{key}' were replaced (row kept)")
     source = row.get("id")
     if isinstance(source, int) and not isinstance(source, bool):
         source = str(source)

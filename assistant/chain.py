@@ -216,14 +216,15 @@ class Answerer:
             return Answer(answer=f"{REFUSAL} {inputs['refusal']}".strip(), refused=True, **base)
         if self.llm is None:
             # Retrieval only: the best excerpts, each with its sentences closest to the question.
-            cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.full_text))) for e in excerpts]
+            cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.sentence_texts))) for e in excerpts]
             return Answer(answer="", refused=False, citations=[_citation(e, quote) for e, quote in cited], **base)
         if is_refusal(raw):
             return Answer(answer=REFUSAL, refused=True, **base)
         text, dropped = clean_markers(raw, len(excerpts))
         full_texts = [e.full_text for e in excerpts]
         text = add_missing_markers(text, full_texts)
-        cited = quotes(text, full_texts, inputs["standalone"])
+        # Quotes come from the article's own sentences, never from re-split joined text.
+        cited = quotes(text, [e.sentence_texts for e in excerpts], inputs["standalone"])
         return Answer(
             answer=text, refused=False, dropped_markers=dropped,
             citations=[_citation(excerpts[c.n - 1], c.quote) for c in cited], **base,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from .text import content_words, split_sentences
 
@@ -91,10 +92,11 @@ def _overlap(claim_words: set[str], sentence: str) -> int:
     return len(claim_words & set(content_words(sentence)))
 
 
-def supporting_sentences(claim: str, passage: str, limit: int = 2) -> list[str]:
-    """Verbatim sentences of `passage` that best support `claim` (in passage order)."""
+def supporting_sentences(claim: str, passage: str | Sequence[str], limit: int = 2) -> list[str]:
+    """Verbatim sentences of `passage` (a text, or its sentences already split) that best
+    support `claim`, in passage order."""
     wanted = set(content_words(claim))
-    sentences = [passage[a:b] for a, b in split_sentences(passage)]
+    sentences = [passage[a:b] for a, b in split_sentences(passage)] if isinstance(passage, str) else list(passage)
     if not sentences:
         return []
     ranked = sorted(range(len(sentences)), key=lambda i: (-_overlap(wanted, sentences[i]), len(sentences[i])))
@@ -134,7 +136,7 @@ def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) 
     return "".join(out)
 
 
-def quotes(text: str, passages: list[str], question: str = "") -> list[Cited]:
+def quotes(text: str, passages: Sequence[str | Sequence[str]], question: str = "") -> list[Cited]:
     """One entry per cited passage number, with the sentences that back its claims."""
     by_number: dict[int, list[str]] = {}
     for sentence, numbers in claims(text):

@@ -33,6 +33,7 @@ Embeddings = Annotated[Optional[str], typer.Option("--embeddings", envvar="ASSIS
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 TopK = Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="How many passages to use.")]
 Mode = Annotated[Optional[str], typer.Option("--retrieval", envvar="ASSISTANT_RETRIEVAL", help="hybrid, dense or lexical.", show_default="hybrid")]
+Rescore = Annotated[Optional[str], typer.Option("--rescore", envvar="ASSISTANT_RESCORE", help="none, or mpnet to re-read the top candidates with all-mpnet-base-v2 (slower; needs its model packages).", show_default="none")]
 
 
 def _date(value: Optional[str]) -> Optional[date]:
@@ -66,9 +67,19 @@ def handles_errors(command):
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader went away (`assistant search ... | head`): nothing left to tell anyone.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(141) from None
         except Exception as exc:
             if os.environ.get("ASSISTANT_DEBUG"):
                 raise
+            chroma_url = kwargs.get("chroma_url")
+            if chroma_url and (type(exc).__module__ or "").startswith(("chromadb", "httpx", "httpcore")):
+                # The Chroma server went away or failed in the middle of the command.
+                render.error(f"the Chroma server at {chroma_url} failed: {type(exc).__name__}: "
+                             f"{' '.join(str(exc).split())[:300]}; what it stored so far is kept, run the command again")
+                raise typer.Exit(6) from None
             render.error(f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:300]} (ASSISTANT_DEBUG=1 shows details)")
             raise typer.Exit(1) from None
 
@@ -78,6 +89,8 @@ def handles_errors(command):
 def _settings(**options) -> Settings:
     if options.get("retrieval") not in (None, "hybrid", "dense", "lexical"):
         raise UserError(f"--retrieval must be hybrid, dense or lexical, not {options['retrieval']!r}")
+    if options.get("rescore") not in (None, "none", "mpnet"):
+        raise UserError(f"--rescore must be none or mpnet, not {options['rescore']!r}")
     return Settings.from_env(**options)
 
 
@@ -127,7 +140,9 @@ def search(
     k: TopK = 5,
     since: Since = None,
     until: Until = None,
+    as_of: AsOf = None,
     retrieval: Mode = None,
+    rescore: Rescore = None,
     as_json: AsJson = False,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
@@ -141,8 +156,8 @@ def search(
 
     if not query.strip():
         raise UserError("the query is empty")
-    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, retrieval=retrieval)
-    results = Retriever(settings).search(query, k=k, dates=DateRange(since, until))
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, retrieval=retrieval, rescore=rescore)
+    results = Retriever(settings).search(query, k=k, dates=DateRange(since, until), as_of=as_of)
     if as_json:
         print(json.dumps({
             "query": query,
@@ -165,6 +180,8 @@ def ask(
     since: Since = None,
     until: Until = None,
     as_of: AsOf = None,
+    retrieval: Mode = None,
+    rescore: Rescore = None,
     as_json: AsJson = False,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
@@ -179,7 +196,8 @@ def ask(
 
     if not question.strip():
         raise UserError("the question is empty")
-    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm)
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
+                         retrieval=retrieval, rescore=rescore)
     answerer = _answerer(settings, k)
     stream = not as_json and sys.stdout.isatty()
     with render.LiveAnswer() as live:
@@ -196,6 +214,8 @@ def chat(
     k: TopK = 8,
     llm: Llm = None,
     as_of: AsOf = None,
+    retrieval: Mode = None,
+    rescore: Rescore = None,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
     embeddings: Embeddings = None,
@@ -206,7 +226,8 @@ def chat(
     and prints each answer."""
     from .repl import Repl
 
-    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm)
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
+                         retrieval=retrieval, rescore=rescore)
     Repl(_answerer(settings, k), as_of=as_of).run()
 
 
@@ -215,10 +236,12 @@ def chat(
 def evaluate(
     file: Annotated[Path, typer.Argument(help="Questions, one JSON object per line: id, question, answers, sources.", metavar="FILE.jsonl", show_default=False)],
     retrieval_only: Annotated[bool, typer.Option("--retrieval-only", help="Measure retrieval only; no answers are generated.")] = False,
+    compare: Annotated[Optional[str], typer.Option("--compare", metavar="NAMES", help="Compare retrieval configurations side by side: any of baseline, dense, lexical, hybrid, hybrid+dates, hybrid+dates+rescore (comma-separated). Answers are generated for the default configuration only.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N questions.")] = None,
     k: TopK = 8,
     llm: Llm = None,
     retrieval: Mode = None,
+    rescore: Rescore = None,
     as_json: AsJson = False,
     report_dir: Annotated[Path, typer.Option(help="Where the Markdown report goes.")] = Path("eval/reports"),
     index_dir: IndexDir = None,
@@ -233,15 +256,28 @@ def evaluate(
     from .evaluation import load_questions, run_eval
     from .report import write_report
 
+    from . import compare as comparing
+
     questions = load_questions(file)[:limit]
-    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm, retrieval=retrieval)
+    names = comparing.parse(compare) if compare else []
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
+                         retrieval=retrieval, rescore=rescore)
     answerer = _answerer(replace(settings, llm="none") if retrieval_only else settings, k)
-    result = run_eval(answerer, questions, generate=not retrieval_only, progress=render.err if sys.stderr.isatty() else None)
-    path = write_report(result, file, report_dir, settings)
+    progress = render.err if sys.stderr.isatty() else None
+    results = []
+    for name in names:
+        with render.status(f"{name}: ranking sources for {len(questions)} questions…"):
+            results.append(comparing.run_config(name, answerer.retriever, questions))
+    if not (names and retrieval_only):
+        label = f"answers ({settings.retrieval}{'+dates' if any(q.asked_on for q in questions) else ''}, k={k}, {settings.llm})"
+        results.append(run_eval(answerer, questions, generate=not retrieval_only, progress=progress, label=label if names else ""))
+    path = write_report(results, file, report_dir, settings)
     if as_json:
-        print(json.dumps(result.summary()))
+        summaries = [r.summary() for r in results]
+        print(json.dumps(summaries if names else summaries[0]))
     else:
-        render.eval_summary(result.summary(), path)
+        for result in results:
+            render.eval_summary(result.summary(), path if result is results[-1] else None)
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ class Settings:
     llm: str = "local"
     embeddings: str = "minilm"
     retrieval: str = "hybrid"
+    rescore: str = "none"
     k: int = 4
 
     @classmethod
@@ -56,6 +57,7 @@ class Settings:
             llm=_env("ASSISTANT_LLM", "local"),
             embeddings=_env("ASSISTANT_EMBEDDINGS", "minilm"),
             retrieval=_env("ASSISTANT_RETRIEVAL", "hybrid"),
+            rescore=_env("ASSISTANT_RESCORE", "none"),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         if "index_dir" in given:

@@ -47,6 +47,10 @@ class Excerpt:
     def full_text(self) -> str:
         return join(self.sentences)
 
+    @property
+    def sentence_texts(self) -> list[str]:
+        return [s.text for s in self.sentences]
+
     def chunk_of(self, quote: str) -> str:
         """Id of the chunk a quoted sentence comes from."""
         head = quote.split(GAP)[0]

@@ -104,13 +104,21 @@ class LiveAnswer:
         self.close()
 
 
-def eval_summary(summary: dict, report_path, console: Console = out) -> None:
+def status(text: str):
+    """A spinner on a terminal; nothing when stderr is a file or a pipe."""
+    import contextlib
+
+    return err.status(text) if err.is_terminal else contextlib.nullcontext()
+
+
+def eval_summary(summary: dict, report_path=None, console: Console = out) -> None:
     r, a, f, c, t = (summary[key] for key in ("retrieval", "answers", "refusal", "citations", "latency_ms"))
 
     def pct(value) -> str:
         return "n/a" if value is None else f"{value:.2f}"
 
-    console.print(f"[bold]{summary['n']} questions[/]")
+    label = f" · {summary['label']}" if summary.get("label") else ""
+    console.print(f"[bold]{summary['n']} questions{label}[/]", markup=True)
     console.print(f"retrieval ({r['n']} answerable): Hits@1 {pct(r['hits@1'])}  Hits@5 {pct(r['hits@5'])}  "
                   f"Hits@10 {pct(r['hits@10'])}  MRR@10 {pct(r['mrr@10'])}")
     if a["n"]:
@@ -121,7 +129,8 @@ def eval_summary(summary: dict, report_path, console: Console = out) -> None:
     if a["n"]:
         console.print(f"citations: valid markers {pct(c['valid_markers'])}  gold source cited {pct(c['gold_source_cited'])}")
     console.print(f"latency: p50 {t['p50']} ms  p95 {t['p95']} ms")
-    console.print(f"report: {report_path}")
+    if report_path is not None:
+        console.print(f"report: {report_path}")
 
 
 class IndexProgress:

