@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 from .citations import GAP, REFUSAL, MarkerFilter, add_missing_markers, clean_markers, is_refusal, quotes, supporting_sentences
 from .excerpts import Excerpt, focus, group
-from .guards import stale, unknown_names
+from .guards import invented_numbers, stale, unknown_names
 from .llms import backend_error
 from .prompts import load
 from .retrieval import DateRange, Passage, Retriever
@@ -34,6 +34,7 @@ _REFERRING = set("it its they them their theirs he him his she her hers this tha
 class Turn:
     question: str
     answer: str
+    cited: tuple[str, ...] = ()  # chunk ids the answer cited: candidates for a follow-up
 
 
 @dataclass
@@ -173,6 +174,12 @@ class Answerer:
     def _retrieve(self, inputs: dict) -> list[Passage]:
         started = time.monotonic()
         passages = self.retriever.search(inputs["standalone"], k=self.k, dates=inputs["dates"], as_of=inputs["as_of"])
+        history = inputs["history"]
+        if history and history[-1].cited and needs_context(inputs["question"]):
+            # "How many did it kill?": the passages the last answer cited stay in play.
+            found = {p.id for p in passages}
+            extra = [p for p in self.retriever.get(history[-1].cited) if p.id not in found][: max(1, self.k // 2)]
+            passages = passages[: max(self.k - len(extra), 1)] + extra
         inputs["timings"]["retrieve"] = (time.monotonic() - started) * 1000
         return passages
 
@@ -222,6 +229,10 @@ class Answerer:
             return Answer(answer=REFUSAL, refused=True, **base)
         text, dropped = clean_markers(raw, len(excerpts))
         full_texts = [e.full_text for e in excerpts]
+        seen = full_texts + [f"{e.first.title} {e.first.published}" for e in excerpts] + [inputs["today"]]
+        if invented_numbers(text, seen, inputs["standalone"]):
+            # A number no passage states: the model filled a gap rather than reading.
+            return Answer(answer=REFUSAL, refused=True, **base)
         text = add_missing_markers(text, full_texts)
         # Quotes come from the article's own sentences, never from re-split joined text.
         cited = quotes(text, [e.sentence_texts for e in excerpts], inputs["standalone"])

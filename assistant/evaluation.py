@@ -115,6 +115,7 @@ class Row:
     answer: str = ""
     refused: bool | None = None
     cited: list[str] = field(default_factory=list)
+    cited_chunks: tuple[str, ...] = ()
     markers_total: int = 0
     markers_valid: int = 0
     answer_ms: float | None = None
@@ -202,7 +203,7 @@ def _history(question: Question, rows: dict[str, "Row"]) -> list[Turn]:
     turns = []
     previous = rows.get(question.after) if question.after else None
     while previous is not None:
-        turns.insert(0, Turn(previous.question.question, previous.answer))
+        turns.insert(0, Turn(previous.question.question, previous.answer, previous.cited_chunks))
         previous = rows.get(previous.question.after) if previous.question.after else None
     return turns
 
@@ -228,6 +229,7 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
             if result is not None:
                 row.answer, row.refused = result.answer, result.refused
                 row.cited = list(dict.fromkeys(c.source for c in result.citations))
+                row.cited_chunks = tuple(c.chunk_id for c in result.citations)
                 row.markers_total = marker_count(result.raw)
                 row.markers_valid = row.markers_total - result.dropped_markers
                 row.answer_ms = result.timings_ms.get("total")

@@ -162,6 +162,12 @@ class Retriever:
             results = rescorer.rescore(query, results)
         return results[:max(k, 0)]
 
+    def get(self, ids) -> list[Passage]:
+        """Passages by chunk id, in the order asked; ids no longer indexed are skipped."""
+        found: dict[str, Passage] = {}
+        self._fetch(list(dict.fromkeys(ids)), found, None)
+        return [found[id_] for id_ in dict.fromkeys(ids) if id_ in found]
+
     def _dense(self, vector: list[float], n: int, dates: DateRange, found: dict[str, Passage]) -> list[str]:
         if self.collection.count() == 0:
             return []

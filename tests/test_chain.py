@@ -37,6 +37,12 @@ def test_streamed_tokens_add_up_to_the_answer_without_bad_markers(retriever):
     assert answer.answer.startswith("ISIS claimed it [1]")
 
 
+def test_an_answer_with_a_number_no_passage_states_is_refused(retriever):
+    model = RuleChatModel(rules=[("Question:", "Seven suspects were arrested after the attack [1].")], prompts=[])
+    answer = Answerer(retriever, model).ask("How many suspects were arrested after the Ahvaz attack?")
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+
+
 def test_unrelated_question_is_refused_without_calling_the_model(retriever):
     model = RuleChatModel(rules=[], prompts=[])
     answer = Answerer(retriever, model).ask("Who won the 2018 World Cup?")
@@ -107,3 +113,24 @@ def test_present_tense_questions_need_recent_articles(tmp_path, corpus, embeddin
     assert late.refused and "newest relevant article is from 2022-06-14" in late.answer
     timeless = answerer.ask("How strong were the winds of the storm that hit the coast?", as_of=date(2023, 6, 16))
     assert not timeless.refused
+
+
+def test_a_follow_up_keeps_the_passages_the_last_answer_cited(tmp_path, corpus, embeddings):
+    from assistant.config import Settings
+    from assistant.indexer import run_index
+
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+    retriever = Retriever(settings, embeddings)
+    [storm] = [p for p in retriever.search("storm winds coast", k=3) if p.source == "storm.md"]
+    # The rewrite drifts to the Ahvaz article; the storm passage must still reach the model.
+    model = RuleChatModel(rules=[("Last question:", "How many people did the attack kill?")],
+                          default="The indexed articles don't say.", prompts=[])
+    answerer = Answerer(retriever, model, k=2)
+    history = [Turn("Which storm hit the coast?", "A storm hit the coast [1].", (storm.id,))]
+    answer = answerer.ask("how many did it kill?", history=history)
+    assert storm.id in {p.id for e in answer.excerpts for p in e.passages}
+    assert "Storm hits the coast" in model.prompts[-1]
+    # Without that history, the same question does not bring the storm back.
+    plain = answerer.ask("How many people did the attack kill?")
+    assert storm.id not in {p.id for e in plain.excerpts for p in e.passages}

@@ -1,6 +1,6 @@
 from datetime import date
 
-from assistant.guards import names, stale
+from assistant.guards import invented_numbers, names, stale
 from assistant.retrieval import Passage
 
 
@@ -22,3 +22,12 @@ def test_stale_needs_a_present_tense_cue_and_a_reference_date():
     assert stale("Which rule was announced in New York?", old, date(2023, 1, 1)) is None
     assert stale("What happened this week?", old, None) is None
     assert stale("What happened this week?", [passage("")], date(2023, 1, 1)) is None
+
+
+def test_invented_numbers_ignore_markers_spelling_and_formatting():
+    passages = ["The attack killed 24 people on 2018-09-22; four suspects fled with $1,000."]
+    assert invented_numbers("It killed 24 people [1] on September 22 [1].", passages, "How many?") == set()
+    assert invented_numbers("Four suspects [1] took 1000 dollars [1].", passages, "") == set()
+    assert invented_numbers("Two suspects were arrested [1].", passages, "How many suspects?") == {"2"}
+    assert invented_numbers("It happened in 2019 [1].", passages, "") == {"2019"}
+    assert invented_numbers("Not since 2019 [1].", passages, "Did it happen in 2019?") == set()
