@@ -17,6 +17,7 @@ from typing import Callable, Sequence
 from .citations import GAP, REFUSAL, MarkerFilter, add_missing_markers, clean_markers, is_refusal, quotes, supporting_sentences
 from .excerpts import Excerpt, focus, group
 from .guards import invented_numbers, stale, unknown_names
+from .injection import addresses_the_model
 from .llms import backend_error
 from .prompts import load
 from .retrieval import DateRange, Passage, Retriever
@@ -62,6 +63,7 @@ class Answer:
     timings_ms: dict = field(default_factory=dict)
     raw: str = ""  # what the model wrote, before markers were checked
     dropped_markers: int = 0
+    withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
 
     def as_json(self) -> dict:
         return {
@@ -71,6 +73,7 @@ class Answer:
             "refused": self.refused,
             "citations": [c.as_json() for c in self.citations],
             "timings_ms": self.timings_ms,
+            "withheld_sources": self.withheld,
         }
 
 
@@ -89,8 +92,8 @@ def render_history(history: Sequence[Turn]) -> str:
 
 def _data(text: str) -> str:
     """Article text as inert data: its own [n] look-alikes and our delimiters defused."""
-    text = re.sub(r"\[(\s*\d+(?:\s*,\s*\d+)*\s*)\]", r"(\1)", text)
-    return re.sub(r"</?\s*passage", "passage", text, flags=re.I)
+    text = re.sub(r"[\[［【]\s*(\d+(?:\s*,\s*\d+)*)\s*[\]］】]", r"(\1)", text)
+    return re.sub(r"[<＜]\s*/?\s*passage", "passage", text, flags=re.I)
 
 
 def format_excerpts(excerpts: Sequence[Excerpt]) -> str:
@@ -128,7 +131,7 @@ class Answerer:
             | RunnablePassthrough.assign(excerpts=RunnableLambda(self._excerpts))
             | RunnablePassthrough.assign(
                 raw=RunnableBranch(
-                    (lambda x: self.llm is None or x["refusal"] is not None, lambda x: ""),
+                    (lambda x: self.llm is None or x["refusal"] is not None or not x["excerpts"], lambda x: ""),
                     RunnableLambda(self._generate),
                 )
             )
@@ -143,6 +146,7 @@ class Answerer:
             answer = self.chain.invoke({
                 "question": question.strip(), "history": list(history), "on_token": on_token,
                 "today": (as_of or date.today()).isoformat(), "as_of": as_of, "dates": dates, "timings": timings,
+                "withheld": [],
             })
         except Exception as exc:
             error = backend_error(exc)
@@ -191,7 +195,13 @@ class Answerer:
         return unknown_names(question, self.retriever.lexical) or stale(question, passages, inputs["as_of"])
 
     def _excerpts(self, inputs: dict) -> list[Excerpt]:
-        excerpts = group(inputs["passages"])
+        excerpts = []
+        for excerpt in group(inputs["passages"]):
+            if addresses_the_model(excerpt.full_text):
+                inputs["withheld"].append(excerpt.first.source)
+            else:
+                excerpt.n = len(excerpts) + 1
+                excerpts.append(excerpt)
         if self.llm is not None and inputs["refusal"] is None:
             started = time.monotonic()
             focus(inputs["standalone"], excerpts, self.retriever.embeddings)
@@ -218,9 +228,12 @@ class Answerer:
     def _finish(self, inputs: dict) -> Answer:
         excerpts: list[Excerpt] = inputs["excerpts"]
         raw = inputs["raw"]
-        base = dict(question=inputs["question"], excerpts=excerpts, standalone=inputs["standalone"], raw=raw)
+        base = dict(question=inputs["question"], excerpts=excerpts, standalone=inputs["standalone"], raw=raw,
+                    withheld=inputs["withheld"])
         if inputs["refusal"] is not None:
             return Answer(answer=f"{REFUSAL} {inputs['refusal']}".strip(), refused=True, **base)
+        if not excerpts:  # everything relevant was withheld
+            return Answer(answer=REFUSAL, refused=True, **base)
         if self.llm is None:
             # Retrieval only: the best excerpts, each with its sentences closest to the question.
             cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.sentence_texts))) for e in excerpts]

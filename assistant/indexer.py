@@ -15,7 +15,7 @@ import os
 import secrets
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -102,6 +102,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
     with index_lock(settings.index_dir):
         for leftover in store.incomplete():  # an interrupted --rebuild
             store.drop(leftover)
+            _Records(settings, leftover.name).forget()
         active = store.active()
         known_roots = list(active[1].roots) if active else []
         if paths:
@@ -114,6 +115,11 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
             collection, info = active
             check_embeddings(info, embeddings.name, embeddings.dimension)
             all_roots = list(dict.fromkeys(known_roots + roots))
+            if all_roots != known_roots:
+                # Record a new root before syncing it, so that the next plain `assistant index`
+                # finishes (or cleans up) it if this run dies half-way.
+                info = replace(info, roots=tuple(all_roots))
+                store.update_info(collection, info)
         else:
             collection, info = store.create(
                 IndexInfo(embeddings.name, embeddings.dimension, roots=tuple(roots), complete=active is None)

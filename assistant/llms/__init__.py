@@ -47,9 +47,19 @@ def backend_error(exc: BaseException) -> BackendError | None:
         return BackendError(f"the LLM endpoint does not know this model or path: {_message(exc)}")
     if isinstance(exc, openai.APIStatusError):
         return BackendError(f"the LLM endpoint failed with HTTP {exc.status_code}: {_message(exc)}")
-    if isinstance(exc, openai.APIConnectionError):
-        return BackendError(f"cannot reach the LLM endpoint: {_message(exc.__cause__ or exc)}")
-    return BackendError(f"the LLM endpoint broke off the answer: {_message(exc)}")
+    root = _root_cause(exc)
+    if isinstance(exc, openai.APIConnectionError) and type(root).__name__ != "RemoteProtocolError":
+        return BackendError(f"cannot reach the LLM endpoint: {_message(root)}")
+    # The connection dropped after the request went out, typically in the middle of a streamed answer.
+    return BackendError(f"the LLM endpoint broke off the answer: {_message(root)}")
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = {id(exc)}
+    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        exc = inner
+    return exc
 
 
 def _message(exc: BaseException) -> str:
