@@ -189,27 +189,39 @@ def _sync_root(root: Path, records: "_Records", vectorstore, report: IndexReport
     before = records.keys_by_source(str(root))
     seen: dict[str, set[str]] = {}
 
-    def documents() -> Iterator[Document]:
+    def changed_documents() -> Iterator[Document]:
+        """Chunks of new and edited articles only: an unchanged article costs a chunking
+        and a hash, never a record-manager write."""
         for article in read_articles(root, problems):
             docs = [Document(page_content=c.text, metadata=c.metadata) for c in chunk_article(article, str(root))]
-            seen[article.source] = {chunk_key(doc) for doc in docs}
+            keys = {chunk_key(doc) for doc in docs}
+            seen[article.source] = keys
             progress.advance(articles=1)
-            yield from docs
+            if before.get(article.source) != keys:
+                yield from docs
 
     progress.start(root.name or str(root), count_articles(root))
-    # Files that exist but could not be read keep their chunks: only a full, clean
-    # read of the root may delete what is no longer there.
+    # scoped_full: stale chunks of the articles that were yielded (edited ones) are deleted.
     result = index(
-        documents(),
+        changed_documents(),
         manager,
         vectorstore,
-        cleanup="scoped_full" if problems.unreadable else "full",
+        cleanup="scoped_full",
         source_id_key="source",
         key_encoder=chunk_key,
         batch_size=BATCH,
     )
     report.chunks_embedded += result["num_added"] + result["num_updated"]
     report.chunks_deleted += result["num_deleted"]
+    # Articles no longer in the corpus. Files that exist but could not be read keep
+    # their chunks: only a full, clean read of the root may delete what is not there.
+    removed = [] if problems.unreadable else sorted(before.keys() - seen.keys())
+    gone = [key for source in removed for key in sorted(before[source])]
+    for start in range(0, len(gone), 1000):
+        batch = gone[start:start + 1000]
+        vectorstore.delete(ids=batch)  # vectors first, then records, as index() does
+        manager.delete_keys(batch)
+    report.chunks_deleted += len(gone)
     for source, keys in seen.items():
         if source not in before:
             report.sources_added += 1
@@ -217,8 +229,7 @@ def _sync_root(root: Path, records: "_Records", vectorstore, report: IndexReport
             report.sources_unchanged += 1
         else:
             report.sources_updated += 1
-    if not problems.unreadable:
-        report.sources_removed += len(before.keys() - seen.keys())
+    report.sources_removed += len(removed)
 
 
 class _Records:

@@ -61,3 +61,40 @@ def test_second_writer_is_refused_while_the_lock_is_held(tmp_path, corpus, embed
 def test_embedding_mismatch_is_refused():
     with pytest.raises(IndexMismatchError, match="--rebuild"):
         check_embeddings(IndexInfo("sentence-transformers/all-MiniLM-L6-v2", 384), "openai/text-embedding-3-small", 1536)
+
+
+def test_a_file_that_cannot_be_read_keeps_its_chunks(tmp_path, corpus, embeddings, monkeypatch):
+    from assistant import articles
+
+    settings = Settings(index_dir=tmp_path / "index")
+    first = run_index(settings, [corpus], embeddings=embeddings)
+    real = articles._read_bytes
+
+    def flaky(path, name, warn):  # an I/O error on one file (mode bits do not stop root)
+        if name == "budget.txt":
+            warn.cannot_read(name, PermissionError(13, "Permission denied"))
+            return None
+        return real(path, name, warn)
+
+    monkeypatch.setattr(articles, "_read_bytes", flaky)
+    again = run_index(settings, embeddings=embeddings)
+    assert ("budget.txt", "unreadable (Permission denied)") in again.warnings
+    assert again.chunks_deleted == 0 and again.chunks_total == first.chunks_total
+    assert "budget.txt" in sources_in(settings)
+    # Once it reads again and is gone for real, it goes.
+    monkeypatch.setattr(articles, "_read_bytes", real)
+    (corpus / "budget.txt").unlink()
+    assert run_index(settings, embeddings=embeddings).sources_removed == 1
+    assert "budget.txt" not in sources_in(settings)
+
+
+def test_an_unchanged_resync_writes_no_records(tmp_path, corpus, embeddings):
+    import sqlite3
+
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+    path = settings.index_dir / "records.sqlite"
+    before = sqlite3.connect(path).execute("select key, updated_at from upsertion_record order by key").fetchall()
+    run_index(settings, embeddings=embeddings)
+    after = sqlite3.connect(path).execute("select key, updated_at from upsertion_record order by key").fetchall()
+    assert before and after == before
