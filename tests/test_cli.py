@@ -115,3 +115,30 @@ def test_eval_retrieval_only_reports_metrics(tmp_path, seed_index):
     assert summary["retrieval"]["hits@1"] == 1.0  # a single article: it is always first
     assert summary["retrieval"]["n"] == 16
     assert (tmp_path / "seed-questions.md").exists()
+
+
+def test_eval_compare_writes_a_side_by_side_table_and_a_plot(tmp_path, corpus, embeddings):
+    from assistant.indexer import run_index
+    from assistant.config import Settings
+
+    index_dir = tmp_path / "index"
+    run_index(Settings(index_dir=index_dir), [corpus], embeddings=embeddings)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id": "a", "question": "How strong were the winds of the storm?", "answers": ["120 km/h"], "sources": ["storm.md"], "asked_on": "2022-06-15"}\n'
+        '{"id": "b", "question": "How big is the city budget?", "answers": ["$2 billion"], "sources": ["budget.txt"]}\n'
+    )
+    names = "baseline,dense,lexical,hybrid,hybrid+dates"
+    result = run("eval", questions, "--compare", names, "--retrieval-only", "--json",
+                 "--index-dir", index_dir, "--report-dir", tmp_path / "reports")
+    assert result.exit_code == 0, result.output
+    summaries = json.loads(result.stdout)
+    assert [s["label"] for s in summaries] == names.split(",")
+    assert all(s["retrieval"]["n"] == 2 and s["retrieval"]["hits@5"] == 1.0 for s in summaries)
+    report = (tmp_path / "reports" / "q.md").read_text()
+    assert all(f"| {name} |" in report for name in names.split(","))
+    assert (tmp_path / "reports" / "q.png").read_bytes()[:4] == b"\x89PNG"
+    assert (index_dir / "baseline" / "built.json").exists()  # the plain pipeline's own index, built once
+
+    bad = run("eval", questions, "--compare", "hybrid,bm42", "--index-dir", index_dir)
+    assert bad.exit_code == 2 and "bm42" in bad.output
