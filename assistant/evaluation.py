@@ -156,9 +156,15 @@ class EvalResult:
     generated: bool
     label: str = ""
 
+    def hits_at(self, k: int) -> float | None:
+        """Share of questions with a gold source whose gold source ranked in the top k."""
+        return _mean([1.0 if r and r <= k else 0.0 for r in self._gold_ranks()])
+
+    def _gold_ranks(self) -> list[int | None]:
+        return [r.gold_rank for r in self.rows if r.question.sources]
+
     def summary(self) -> dict:
-        judged = [r for r in self.rows if r.question.sources]
-        ranks = [r.gold_rank for r in judged]
+        ranks = self._gold_ranks()
         answerable = [r for r in self.rows if r.question.answerable]
         unanswerable = [r for r in self.rows if not r.question.answerable]
         gen = self.generated
@@ -169,11 +175,11 @@ class EvalResult:
             "n": len(self.rows),
             "label": self.label,
             "retrieval": {
-                "hits@1": _mean([1.0 if r and r <= 1 else 0.0 for r in ranks]),
-                "hits@5": _mean([1.0 if r and r <= 5 else 0.0 for r in ranks]),
-                "hits@10": _mean([1.0 if r and r <= 10 else 0.0 for r in ranks]),
+                "hits@1": self.hits_at(1),
+                "hits@5": self.hits_at(5),
+                "hits@10": self.hits_at(10),
                 "mrr@10": _mean([1.0 / r if r and r <= 10 else 0.0 for r in ranks]),
-                "n": len(judged),
+                "n": len(ranks),
                 "p50_ms": _percentile([r.retrieve_ms for r in self.rows], 0.5),
             },
             "answers": {

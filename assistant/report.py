@@ -51,11 +51,6 @@ def question_table(result: EvalResult) -> list[str]:
     return lines
 
 
-def hits_at(result: EvalResult, k: int) -> float:
-    judged = [row for row in result.rows if row.question.sources]
-    return sum(1 for row in judged if row.gold_rank and row.gold_rank <= k) / len(judged) if judged else 0.0
-
-
 def hits_plot(results: list[EvalResult], path: Path, title: str) -> Path:
     """Hits@k curves, k = 1..10, one line per configuration."""
     import matplotlib
@@ -66,7 +61,7 @@ def hits_plot(results: list[EvalResult], path: Path, title: str) -> Path:
     ks = list(range(1, 11))
     figure, axes = plt.subplots(figsize=(7, 4.5), dpi=110)
     for result in results:
-        axes.plot(ks, [hits_at(result, k) for k in ks], marker="o", label=result.label or "default")
+        axes.plot(ks, [result.hits_at(k) or 0.0 for k in ks], marker="o", label=result.label or "default")
     axes.set(xlabel="k (distinct sources)", ylabel="Hits@k", title=title, xticks=ks, ylim=(0, 1.02))
     axes.grid(alpha=0.3)
     axes.legend(loc="lower right")

@@ -106,10 +106,6 @@ class Retriever:
             self._lexical.sync(self.collection, self.info.revision)
         return self._lexical
 
-    @property
-    def rescorer(self):
-        return self._mpnet() if self.settings.rescore == "mpnet" else None
-
     def _mpnet(self):
         if self._rescorer is None:
             from .rescore import Rescorer
@@ -148,7 +144,9 @@ class Retriever:
             if as_of is not None and days.get(id_) is not None and days[id_] <= as_of.toordinal():
                 age = as_of.toordinal() - days[id_]
                 fused[id_] += self.recency_weight * 0.5 ** (age / self.recency_half_life) / (RRF_K + 1)
-        rescorer = self.rescorer if rescore is None else (self._mpnet() if rescore else None)
+        if rescore is None:
+            rescore = self.settings.rescore == "mpnet"
+        rescorer = self._mpnet() if rescore else None
         depth = max(k, TOP_RESCORED) if rescorer is not None else k
         ordered = sorted(fused, key=fused.get, reverse=True)[:max(depth, 0)]
         self._fetch([id_ for id_ in ordered if id_ not in found], found, vector)
