@@ -18,7 +18,7 @@ from .citations import GAP, REFUSAL, MarkerFilter, add_missing_markers, clean_ma
 from .excerpts import Excerpt, focus, group
 from .guards import invented_numbers, stale, unknown_names
 from .injection import addresses_the_model
-from .llms import backend_error
+from .llms import backend_error, prime
 from .prompts import load
 from .retrieval import DateRange, Passage, Retriever
 from .text import content_words
@@ -119,9 +119,9 @@ class Answerer:
         self.llm = llm
         self.k = k
         if llm is not None:
-            answer_prompt = ChatPromptTemplate.from_messages(
-                [("system", load("answer_system.txt")), ("human", load("answer_user.txt"))]
-            )
+            system = load("answer_system.txt")
+            prime(llm, system)
+            answer_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load("answer_user.txt"))])
             self.generate = answer_prompt | llm | StrOutputParser()
             self.condense = PromptTemplate.from_template(load("condense.txt")) | llm | StrOutputParser()
         self.chain = (

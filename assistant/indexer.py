@@ -10,6 +10,7 @@ the records before it starts, so every chunk ends up exactly once.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -17,13 +18,14 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
 from .articles import Problems, count_articles, read_articles, unsupported_files
 from .chunking import chunk_article
 from .config import Settings, default_corpus
 from .errors import IndexBusyError, UserError
-from .store import IndexInfo, Store, all_ids, check_embeddings, lexical_path, records_url
+from .records import Records, digest, fingerprint
+from .store import IndexInfo, Store, check_embeddings, lexical_path
 
 BATCH = 128
 MARKER = "indexing.json"
@@ -102,7 +104,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
     with index_lock(settings.index_dir):
         for leftover in store.incomplete():  # an interrupted --rebuild
             store.drop(leftover)
-            _Records(settings, leftover.name).forget()
+            Records(settings, leftover.name).forget()
         active = store.active()
         known_roots = list(active[1].roots) if active else []
         if paths:
@@ -125,15 +127,17 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
                 IndexInfo(embeddings.name, embeddings.dimension, roots=tuple(roots), complete=active is None)
             )
             all_roots = roots
-        records = _Records(settings, collection.name)
+        records = Records(settings, collection.name)
         marker = settings.index_dir / MARKER
         if marker.exists():
             report.chunks_deleted += records.reconcile(collection)
         marker.write_text(json.dumps({"collection": collection.name, "pid": os.getpid()}))
 
-        from langchain_chroma import Chroma
+        def vectorstore():  # only built when something changed: it costs a second of imports
+            from langchain_chroma import Chroma
 
-        vectorstore = Chroma(client=store.client, collection_name=collection.name, embedding_function=embeddings)
+            return Chroma(client=store.client, collection_name=collection.name, embedding_function=embeddings)
+
         embeddings.on_progress = lambda n: progress.advance(embedded=n)
         try:
             for root in roots:
@@ -159,7 +163,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
         if rebuild and active:
             old = active[0]
             store.drop(old)
-            _Records(settings, old.name).forget()
+            Records(settings, old.name).forget()
             lexical_path(settings, old.name).unlink(missing_ok=True)
         from .lexical import LexicalIndex
 
@@ -176,52 +180,66 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
     return report
 
 
-def _sync_root(root: Path, records: "_Records", vectorstore, report: IndexReport,
+def _sync_root(root: Path, records: Records, vectorstore: Callable, report: IndexReport,
                progress: Progress, problems: Problems) -> None:
-    from langchain_core.documents import Document
-    from langchain_core.indexing import index
-
     odd = unsupported_files(root)
     if odd:
         kinds = sorted({Path(name).suffix or name for name in odd})
         problems(str(root), f"{len(odd)} file(s) of unsupported type skipped ({', '.join(kinds[:8])})")
-    manager = records.manager(str(root))
     before = records.keys_by_source(str(root))
+    memo = records.memo(str(root))
     seen: dict[str, set[str]] = {}
+    chunked: dict[str, tuple[str, str]] = {}
 
-    def changed_documents() -> Iterator[Document]:
-        """Chunks of new and edited articles only: an unchanged article costs a chunking
-        and a hash, never a record-manager write."""
+    def changed_documents() -> Iterator:
+        """Chunks of new and edited articles only. An article whose content matches the
+        memo of its recorded chunks is not even re-chunked."""
+        from langchain_core.documents import Document
+
         for article in read_articles(root, problems):
+            progress.advance(articles=1)
+            known = before.get(article.source)
+            fp = fingerprint(article, str(root))
+            if known and memo.get(article.source) == (fp, digest(known)):
+                seen[article.source] = known
+                continue
             docs = [Document(page_content=c.text, metadata=c.metadata) for c in chunk_article(article, str(root))]
             keys = {chunk_key(doc) for doc in docs}
             seen[article.source] = keys
-            progress.advance(articles=1)
-            if before.get(article.source) != keys:
+            chunked[article.source] = (fp, digest(keys))
+            if known != keys:
                 yield from docs
 
     progress.start(root.name or str(root), count_articles(root))
-    # scoped_full: stale chunks of the articles that were yielded (edited ones) are deleted.
-    result = index(
-        changed_documents(),
-        manager,
-        vectorstore,
-        cleanup="scoped_full",
-        source_id_key="source",
-        key_encoder=chunk_key,
-        batch_size=BATCH,
-    )
-    report.chunks_embedded += result["num_added"] + result["num_updated"]
-    report.chunks_deleted += result["num_deleted"]
+    docs = changed_documents()
+    first = next(docs, None)
+    if first is not None:
+        from langchain_core.indexing import index
+
+        # scoped_full: stale chunks of the articles that were yielded (edited ones) are deleted.
+        result = index(
+            itertools.chain([first], docs),
+            records.manager(str(root)),
+            vectorstore(),
+            cleanup="scoped_full",
+            source_id_key="source",
+            key_encoder=chunk_key,
+            batch_size=BATCH,
+        )
+        report.chunks_embedded += result["num_added"] + result["num_updated"]
+        report.chunks_deleted += result["num_deleted"]
     # Articles no longer in the corpus. Files that exist but could not be read keep
     # their chunks: only a full, clean read of the root may delete what is not there.
     removed = [] if problems.unreadable else sorted(before.keys() - seen.keys())
     gone = [key for source in removed for key in sorted(before[source])]
-    for start in range(0, len(gone), 1000):
-        batch = gone[start:start + 1000]
-        vectorstore.delete(ids=batch)  # vectors first, then records, as index() does
-        manager.delete_keys(batch)
+    if gone:
+        store, manager = vectorstore(), records.manager(str(root))
+        for start in range(0, len(gone), 1000):
+            batch = gone[start:start + 1000]
+            store.delete(ids=batch)  # vectors first, then records, as index() does
+            manager.delete_keys(batch)
     report.chunks_deleted += len(gone)
+    records.remember(str(root), chunked, removed)
     for source, keys in seen.items():
         if source not in before:
             report.sources_added += 1
@@ -230,65 +248,3 @@ def _sync_root(root: Path, records: "_Records", vectorstore, report: IndexReport
         else:
             report.sources_updated += 1
     report.sources_removed += len(removed)
-
-
-class _Records:
-    """The record managers of one collection: one namespace per corpus root."""
-
-    def __init__(self, settings: Settings, collection_name: str) -> None:
-        from langchain_classic.indexes import SQLRecordManager
-
-        settings.index_dir.mkdir(parents=True, exist_ok=True)
-        self.prefix = f"{collection_name}:"
-        self._make = lambda root: SQLRecordManager(self.prefix + root, db_url=records_url(settings))
-        self._engine_owner = self._make("")
-        self._engine_owner.create_schema()
-
-    def manager(self, root: str):
-        return self._make(root)
-
-    def _rows(self, namespace: str | None = None):
-        from langchain_classic.indexes._sql_record_manager import UpsertionRecord
-        from sqlalchemy import select
-
-        query = select(UpsertionRecord.key, UpsertionRecord.group_id, UpsertionRecord.namespace)
-        if namespace is None:
-            query = query.where(UpsertionRecord.namespace.startswith(self.prefix, autoescape=True))
-        else:
-            query = query.where(UpsertionRecord.namespace == namespace)
-        with self._engine_owner.engine.connect() as connection:
-            return connection.execute(query).all()
-
-    def keys_by_source(self, root: str) -> dict[str, set[str]]:
-        found: dict[str, set[str]] = {}
-        for key, source, _ in self._rows(self.prefix + root):
-            found.setdefault(source, set()).add(key)
-        return found
-
-    def reconcile(self, collection) -> int:
-        """Repair after a crash: drop vectors nobody recorded and records of missing vectors."""
-        from langchain_classic.indexes._sql_record_manager import UpsertionRecord
-        from sqlalchemy import delete
-
-        in_chroma = set(all_ids(collection))
-        rows = self._rows()
-        recorded = {key for key, _, _ in rows}
-        orphans = list(in_chroma - recorded)
-        for start in range(0, len(orphans), 1000):
-            collection.delete(ids=orphans[start:start + 1000])
-        ghosts = [(key, namespace) for key, _, namespace in rows if key not in in_chroma]
-        with self._engine_owner.engine.begin() as connection:
-            for key, namespace in ghosts:
-                connection.execute(
-                    delete(UpsertionRecord).where(UpsertionRecord.key == key, UpsertionRecord.namespace == namespace)
-                )
-        return len(orphans)
-
-    def forget(self) -> None:
-        from langchain_classic.indexes._sql_record_manager import UpsertionRecord
-        from sqlalchemy import delete
-
-        with self._engine_owner.engine.begin() as connection:
-            connection.execute(
-                delete(UpsertionRecord).where(UpsertionRecord.namespace.startswith(self.prefix, autoescape=True))
-            )

@@ -170,7 +170,3 @@ def one_line(exc: BaseException) -> str:
 
 def lexical_path(settings: Settings, collection_name: str) -> Path:
     return settings.index_dir / "lexical" / f"{collection_name}.sqlite"
-
-
-def records_url(settings: Settings) -> str:
-    return f"sqlite:///{settings.index_dir / 'records.sqlite'}"

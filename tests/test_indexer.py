@@ -98,3 +98,46 @@ def test_an_unchanged_resync_writes_no_records(tmp_path, corpus, embeddings):
     run_index(settings, embeddings=embeddings)
     after = sqlite3.connect(path).execute("select key, updated_at from upsertion_record order by key").fetchall()
     assert before and after == before
+
+
+def test_an_unchanged_article_is_not_chunked_again(tmp_path, corpus, embeddings, monkeypatch):
+    from assistant import indexer
+
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+    chunked = []
+    real = indexer.chunk_article
+    monkeypatch.setattr(indexer, "chunk_article", lambda article, root: chunked.append(article.source) or real(article, root))
+    assert run_index(settings, embeddings=embeddings).sources_unchanged == 3
+    assert chunked == []
+    (corpus / "budget.txt").write_text("City council approves budget\n\nThe council approved a $3 billion budget.\n")
+    assert run_index(settings, embeddings=embeddings).sources_updated == 1
+    assert chunked == ["budget.txt"]
+
+
+def test_a_memo_that_disagrees_with_the_records_is_not_trusted(tmp_path, corpus, embeddings, monkeypatch):
+    """Edit an article, die after its chunks were replaced but before the memo was
+    updated, then revert the edit: the old memo matches the file again, but not the
+    records, so the article is re-chunked and the index ends with the reverted text."""
+    from assistant.records import Records
+
+    settings = Settings(index_dir=tmp_path / "index")
+    article = corpus / "budget.txt"
+    original = article.read_text()
+    run_index(settings, [corpus], embeddings=embeddings)
+    article.write_text("City council approves budget\n\nThe council approved a $3 billion budget.\n")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Records, "remember", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run_index(settings, embeddings=embeddings)
+    monkeypatch.undo()
+    article.write_text(original)
+    report = run_index(settings, embeddings=embeddings)
+    assert report.sources_updated == 1
+    collection, _ = Store(settings).require_active()
+    texts = collection.get(where={"source": "budget.txt"}, include=["documents"])["documents"]
+    assert texts and all("$3 billion" not in text for text in texts)
+    assert original.split("\n\n", 1)[1][:40] in " ".join(texts)

@@ -31,6 +31,15 @@ def get_chat_model(spec: str, on_progress: Callable[[int, int], None] | None = N
     return openai_chat_model(arg)
 
 
+def prime(llm, system: str) -> None:
+    """Warm a local model's cache with the system prompt every answer starts with."""
+    from .local import server_for
+
+    server = server_for(llm)
+    if server is not None:
+        server.prime(system)
+
+
 def backend_error(exc: BaseException) -> BackendError | None:
     """A one-line BackendError for failures talking to a model endpoint, else None."""
     module = type(exc).__module__ or ""

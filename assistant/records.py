@@ -1,0 +1,114 @@
+"""What has been indexed: LangChain's record managers, one namespace per corpus root,
+plus a memo of which chunk keys each article produced.
+
+Writes go through LangChain's `SQLRecordManager` (and its `index()`); the frequent reads
+of a re-sync use sqlite3 directly, so an unchanged corpus is checked without importing
+the LangChain indexing stack. The memo lets a re-sync skip re-chunking articles whose
+content has not changed; it is trusted only while it matches the records, so a stale
+or missing memo costs a re-chunk, never a wrong index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from . import chunking, text
+from .articles import Article
+from .config import Settings
+
+RECORDS = "upsertion_record"  # SQLRecordManager's table
+MEMO = "article_chunks"
+# Chunks depend on the chunker's code as well as on the article.
+_CHUNKER = hashlib.sha256(Path(chunking.__file__).read_bytes() + Path(text.__file__).read_bytes()).hexdigest()
+
+
+def records_path(settings: Settings) -> Path:
+    return settings.index_dir / "records.sqlite"
+
+
+def fingerprint(article: Article, root: str) -> str:
+    fields = [_CHUNKER, root, article.source, article.title, article.text, article.published, article.url]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
+
+
+def digest(keys: set[str]) -> str:
+    return hashlib.sha256(" ".join(sorted(keys)).encode()).hexdigest()
+
+
+class Records:
+    """The records of one collection."""
+
+    def __init__(self, settings: Settings, collection_name: str) -> None:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        self.path = records_path(settings)
+        self.prefix = f"{collection_name}:"
+        with closing(self._connect()) as db, db:
+            db.execute(f"CREATE TABLE IF NOT EXISTS {MEMO} (namespace TEXT, source TEXT, fingerprint TEXT,"
+                       " keys_digest TEXT, PRIMARY KEY (namespace, source))")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30)
+
+    def manager(self, root: str):
+        from langchain_classic.indexes import SQLRecordManager
+
+        manager = SQLRecordManager(self.prefix + root, db_url=f"sqlite:///{self.path}")
+        manager.create_schema()
+        return manager
+
+    def _rows(self, query: str, *args) -> list[tuple]:
+        with closing(self._connect()) as db:
+            try:
+                return db.execute(query, args).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):  # nothing was ever recorded
+                    return []
+                raise
+
+    def keys_by_source(self, root: str) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        for key, source in self._rows(f"SELECT key, group_id FROM {RECORDS} WHERE namespace = ?", self.prefix + root):
+            found.setdefault(source, set()).add(key)
+        return found
+
+    def memo(self, root: str) -> dict[str, tuple[str, str]]:
+        """source -> (fingerprint, keys digest) of the articles chunked by earlier runs."""
+        rows = self._rows(f"SELECT source, fingerprint, keys_digest FROM {MEMO} WHERE namespace = ?", self.prefix + root)
+        return {source: (fp, keys) for source, fp, keys in rows}
+
+    def remember(self, root: str, chunked: dict[str, tuple[str, str]], removed: list[str]) -> None:
+        namespace = self.prefix + root
+        with closing(self._connect()) as db, db:
+            db.executemany(f"INSERT OR REPLACE INTO {MEMO} VALUES (?, ?, ?, ?)",
+                           [(namespace, source, fp, keys) for source, (fp, keys) in chunked.items()])
+            db.executemany(f"DELETE FROM {MEMO} WHERE namespace = ? AND source = ?",
+                           [(namespace, source) for source in removed])
+
+    def reconcile(self, collection) -> int:
+        """Repair after a crash: drop vectors nobody recorded and records of missing vectors."""
+        from .store import all_ids
+
+        in_chroma = set(all_ids(collection))
+        rows = self._rows(f"SELECT key, namespace FROM {RECORDS} WHERE substr(namespace, 1, ?) = ?",
+                          len(self.prefix), self.prefix)
+        recorded = {key for key, _ in rows}
+        orphans = list(in_chroma - recorded)
+        for start in range(0, len(orphans), 1000):
+            collection.delete(ids=orphans[start:start + 1000])
+        ghosts = [(key, namespace) for key, namespace in rows if key not in in_chroma]
+        with closing(self._connect()) as db, db:
+            db.executemany(f"DELETE FROM {RECORDS} WHERE key = ? AND namespace = ?", ghosts)
+        return len(orphans)
+
+    def forget(self) -> None:
+        with closing(self._connect()) as db, db:
+            for table in (RECORDS, MEMO):
+                try:
+                    db.execute(f"DELETE FROM {table} WHERE substr(namespace, 1, ?) = ?", (len(self.prefix), self.prefix))
+                except sqlite3.OperationalError as exc:
+                    if "no such table" not in str(exc):
+                        raise
