@@ -64,6 +64,9 @@ class Answer:
     raw: str = ""  # what the model wrote, before markers were checked
     dropped_markers: int = 0
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
+    # Which check refused: "no relevant passage", "unknown name", "out of date", "all withheld",
+    # "model" (it said the passages do not answer) or "unsupported number"; None if answered.
+    refused_by: str | None = None
 
     def as_json(self) -> dict:
         return {
@@ -71,6 +74,7 @@ class Answer:
             "standalone_question": self.standalone or self.question,
             "answer": self.answer,
             "refused": self.refused,
+            "refused_by": self.refused_by,
             "citations": [c.as_json() for c in self.citations],
             "timings_ms": self.timings_ms,
             "withheld_sources": self.withheld,
@@ -187,12 +191,16 @@ class Answerer:
         inputs["timings"]["retrieve"] = (time.monotonic() - started) * 1000
         return passages
 
-    def _refusal(self, inputs: dict) -> str | None:
-        """Why the articles cannot answer, decided without the model; None if they might."""
+    def _refusal(self, inputs: dict) -> tuple[str, str] | None:
+        """(check, reason) when the articles cannot answer, decided without the model; None if they might."""
         passages, question = inputs["passages"], inputs["standalone"]
         if not relevant(passages):
-            return ""
-        return unknown_names(question, self.retriever.lexical) or stale(question, passages, inputs["as_of"])
+            return "no relevant passage", ""
+        if reason := unknown_names(question, self.retriever.lexical):
+            return "unknown name", reason
+        if reason := stale(question, passages, inputs["as_of"]):
+            return "out of date", reason
+        return None
 
     def _excerpts(self, inputs: dict) -> list[Excerpt]:
         excerpts = []
@@ -231,21 +239,22 @@ class Answerer:
         base = dict(question=inputs["question"], excerpts=excerpts, standalone=inputs["standalone"], raw=raw,
                     withheld=inputs["withheld"])
         if inputs["refusal"] is not None:
-            return Answer(answer=f"{REFUSAL} {inputs['refusal']}".strip(), refused=True, **base)
+            check, reason = inputs["refusal"]
+            return Answer(answer=f"{REFUSAL} {reason}".strip(), refused=True, refused_by=check, **base)
         if not excerpts:  # everything relevant was withheld
-            return Answer(answer=REFUSAL, refused=True, **base)
+            return Answer(answer=REFUSAL, refused=True, refused_by="all withheld", **base)
         if self.llm is None:
             # Retrieval only: the best excerpts, each with its sentences closest to the question.
             cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.sentence_texts))) for e in excerpts]
             return Answer(answer="", refused=False, citations=[_citation(e, quote) for e, quote in cited], **base)
         if is_refusal(raw):
-            return Answer(answer=REFUSAL, refused=True, **base)
+            return Answer(answer=REFUSAL, refused=True, refused_by="model", **base)
         text, dropped = clean_markers(raw, len(excerpts))
         full_texts = [e.full_text for e in excerpts]
         seen = full_texts + [f"{e.first.title} {e.first.published}" for e in excerpts] + [inputs["today"]]
         if invented_numbers(text, seen, inputs["standalone"]):
             # A number no passage states: the model filled a gap rather than reading.
-            return Answer(answer=REFUSAL, refused=True, **base)
+            return Answer(answer=REFUSAL, refused=True, refused_by="unsupported number", **base)
         text = add_missing_markers(text, full_texts)
         # Quotes come from the article's own sentences, never from re-split joined text.
         cited = quotes(text, [e.sentence_texts for e in excerpts], inputs["standalone"])

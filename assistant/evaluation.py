@@ -114,6 +114,7 @@ class Row:
     retrieve_ms: float
     answer: str = ""
     refused: bool | None = None
+    refused_by: str | None = None
     cited: list[str] = field(default_factory=list)
     cited_chunks: tuple[str, ...] = ()
     markers_total: int = 0
@@ -134,7 +135,8 @@ class Row:
     def as_json(self) -> dict:
         return {
             "id": self.question.id, "question": self.question.question, "gold": list(self.question.answers),
-            "gold_rank": self.gold_rank, "answer": self.answer, "refused": self.refused, "correct": self.correct,
+            "gold_rank": self.gold_rank, "answer": self.answer, "refused": self.refused,
+            "refused_by": self.refused_by, "correct": self.correct,
             "cited_sources": self.cited, "retrieve_ms": round(self.retrieve_ms), "answer_ms": self.answer_ms and round(self.answer_ms),
         }
 
@@ -186,6 +188,7 @@ class EvalResult:
                 "contains": _mean([1.0 if r.correct else 0.0 for r in answerable]) if gen else None,
                 "f1": _mean([max((token_f1(r.answer, g) for g in r.question.answers), default=0.0) for r in answerable]) if gen else None,
                 "refused": _mean([1.0 if r.refused else 0.0 for r in answerable]) if gen else None,
+                "refused_by": dict(Counter(r.refused_by for r in answerable if r.refused).most_common()) if gen else {},
                 "n": len(answerable) if gen else 0,
             },
             "refusal": {
@@ -233,7 +236,7 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
             row = Row(q, distinct_sources(passages)[:10], (time.monotonic() - started) * 1000)
             by_id[q.id] = row
             if result is not None:
-                row.answer, row.refused = result.answer, result.refused
+                row.answer, row.refused, row.refused_by = result.answer, result.refused, result.refused_by
                 row.cited = list(dict.fromkeys(c.source for c in result.citations))
                 row.cited_chunks = tuple(c.chunk_id for c in result.citations)
                 row.markers_total = marker_count(result.raw)

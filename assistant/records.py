@@ -100,8 +100,9 @@ class Records:
         for start in range(0, len(orphans), 1000):
             collection.delete(ids=orphans[start:start + 1000])
         ghosts = [(key, namespace) for key, namespace in rows if key not in in_chroma]
-        with closing(self._connect()) as db, db:
-            db.executemany(f"DELETE FROM {RECORDS} WHERE key = ? AND namespace = ?", ghosts)
+        if ghosts:  # (a run killed before LangChain created its table has no records at all)
+            with closing(self._connect()) as db, db:
+                db.executemany(f"DELETE FROM {RECORDS} WHERE key = ? AND namespace = ?", ghosts)
         return len(orphans)
 
     def forget(self) -> None:

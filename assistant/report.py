@@ -32,6 +32,11 @@ def summary_table(results: list[EvalResult]) -> list[str]:
             _fmt(a["contains"]), _fmt(a["f1"]), _fmt(a["refused"]), _fmt(f["accuracy"]), _fmt(c["valid_markers"]),
             _fmt(c["gold_source_cited"]), _fmt(r["p50_ms"]), _fmt(answer_latency[0]), _fmt(answer_latency[1]),
         ]) + " |")
+    for result in results:
+        causes = result.summary()["answers"].get("refused_by")
+        if causes:
+            listed = ", ".join(f"{check} {count}" for check, count in causes.items())
+            lines += ["", f"Answerable questions refused ({result.label or 'default'}), by the check that refused: {listed}."]
     return lines
 
 
@@ -43,6 +48,8 @@ def question_table(result: EvalResult) -> list[str]:
     for row in result.rows:
         gold = " / ".join(row.question.answers) or "(refuse)"
         answer = row.answer if result.generated else ""
+        if row.refused_by:
+            answer = f"({row.refused_by}) {answer}"
         lines.append("| " + " | ".join([
             _cell(row.question.id, 30), _cell(row.question.question, 90), _cell(gold, 40), _fmt(row.gold_rank),
             _cell(answer, 120), ("yes" if row.correct else "no") if result.generated else "", _cell(", ".join(row.cited), 40),

@@ -41,6 +41,7 @@ def test_an_answer_with_a_number_no_passage_states_is_refused(retriever):
     model = RuleChatModel(rules=[("Question:", "Seven suspects were arrested after the attack [1].")], prompts=[])
     answer = Answerer(retriever, model).ask("How many suspects were arrested after the Ahvaz attack?")
     assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+    assert answer.refused_by == "unsupported number"
 
 
 def test_unrelated_question_is_refused_without_calling_the_model(retriever):
@@ -48,12 +49,14 @@ def test_unrelated_question_is_refused_without_calling_the_model(retriever):
     answer = Answerer(retriever, model).ask("Who won the 2018 World Cup?")
     assert answer.refused and answer.answer == REFUSAL and answer.citations == []
     assert model.prompts == []
+    assert answer.refused_by == "no relevant passage"
 
 
 def test_model_refusal_is_reported_as_refusal(retriever):
     model = RuleChatModel(rules=[], default="The passages do not mention how many were arrested.", prompts=[])
     answer = Answerer(retriever, model).ask("How many suspects were arrested after the Ahvaz attack?")
     assert answer.refused and answer.answer == REFUSAL
+    assert answer.refused_by == "model" and answer.as_json()["refused_by"] == "model"
 
 
 def test_follow_up_is_condensed_with_the_conversation(retriever):
@@ -92,6 +95,7 @@ def test_unknown_names_are_refused_before_the_model(retriever):
     model = RuleChatModel(rules=[], default="ISIS did it [1].", prompts=[])
     answer = Answerer(retriever, model).ask("What did Ahvaz governor Takaichi say about the attack?")
     assert answer.refused and "No indexed article mentions “Takaichi”." in answer.answer
+    assert answer.refused_by == "unknown name"
     assert model.prompts == []
 
 
@@ -111,6 +115,7 @@ def test_present_tense_questions_need_recent_articles(tmp_path, corpus, embeddin
     assert not fresh.refused
     late = answerer.ask("Which storm hit the coast this week?", as_of=date(2023, 6, 16))
     assert late.refused and "newest relevant article is from 2022-06-14" in late.answer
+    assert late.refused_by == "out of date" and fresh.refused_by is None
     timeless = answerer.ask("How strong were the winds of the storm that hit the coast?", as_of=date(2023, 6, 16))
     assert not timeless.refused
 

@@ -117,6 +117,27 @@ def test_eval_retrieval_only_reports_metrics(tmp_path, seed_index):
     assert (tmp_path / "seed-questions.md").exists()
 
 
+def test_eval_scores_answers_and_names_what_refused_them(tmp_path, seed_index, fake_llm):
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "claim", "question": "Who claimed the Ahvaz attack?", "answers": ["ISIS"], "sources": [SEED_SOURCE]},
+        {"id": "arrests", "question": "How many suspects were arrested after the Ahvaz attack?", "answers": ["22"],
+         "sources": [SEED_SOURCE]},
+        {"id": "cup", "question": "Who won the 2018 World Cup?", "answers": [], "sources": []},
+    ]
+    questions.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    result = run("eval", questions, "--json", "--index-dir", seed_index.index_dir, "--report-dir", tmp_path)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["answers"]["contains"] == 0.5 and summary["answers"]["refused"] == 0.5
+    assert summary["answers"]["refused_by"] == {"model": 1}  # the fake model knows only the claim
+    assert summary["refusal"] == {"accuracy": 1.0, "n": 1}
+    assert summary["citations"]["valid_markers"] == pytest.approx(2 / 3, abs=1e-3)  # [3] points at no passage
+    rows = {row["id"]: row for row in json.loads((tmp_path / "q.json").read_text())["default"]["rows"]}
+    assert rows["cup"]["refused_by"] == "no relevant passage" and rows["claim"]["refused_by"] is None
+    assert "by the check that refused: model 1." in (tmp_path / "q.md").read_text()
+
+
 def test_eval_compare_writes_a_side_by_side_table_and_a_plot(tmp_path, corpus, embeddings):
     from assistant.indexer import run_index
     from assistant.config import Settings

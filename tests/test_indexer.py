@@ -141,3 +141,22 @@ def test_a_memo_that_disagrees_with_the_records_is_not_trusted(tmp_path, corpus,
     texts = collection.get(where={"source": "budget.txt"}, include=["documents"])["documents"]
     assert texts and all("$3 billion" not in text for text in texts)
     assert original.split("\n\n", 1)[1][:40] in " ".join(texts)
+
+
+def test_a_run_killed_before_any_record_was_written_is_finished_by_the_next(tmp_path, corpus, embeddings, monkeypatch):
+    """The crash marker is there but LangChain never created its records table."""
+    from assistant.records import Records
+
+    settings = Settings(index_dir=tmp_path / "index")
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Records, "manager", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_index(settings, [corpus], embeddings=embeddings)
+    assert (settings.index_dir / "indexing.json").exists()
+    monkeypatch.undo()
+    report = run_index(settings, embeddings=embeddings)
+    assert report.sources_added == 3 and report.chunks_embedded == report.chunks_total > 0
+    assert not (settings.index_dir / "indexing.json").exists()
