@@ -123,9 +123,10 @@ class Answerer:
         self.llm = llm
         self.k = k
         if llm is not None:
-            system = load("answer_system.txt")
-            prime(llm, system)
-            answer_prompt = ChatPromptTemplate.from_messages([("system", system), ("human", load("answer_user.txt"))])
+            answer_prompt = ChatPromptTemplate.from_messages(
+                [("system", load("answer_system.txt")), ("human", load("answer_user.txt"))]
+            )
+            prime(llm, answer_prompt.messages[0].format().content)  # the system message as the model sees it
             self.generate = answer_prompt | llm | StrOutputParser()
             self.condense = PromptTemplate.from_template(load("condense.txt")) | llm | StrOutputParser()
         self.chain = (

@@ -188,7 +188,7 @@ class EvalResult:
                 "contains": _mean([1.0 if r.correct else 0.0 for r in answerable]) if gen else None,
                 "f1": _mean([max((token_f1(r.answer, g) for g in r.question.answers), default=0.0) for r in answerable]) if gen else None,
                 "refused": _mean([1.0 if r.refused else 0.0 for r in answerable]) if gen else None,
-                "refused_by": dict(Counter(r.refused_by for r in answerable if r.refused).most_common()) if gen else {},
+                "refused_by": dict(Counter(r.refused_by for r in answerable if r.refused).most_common()) if gen else None,
                 "n": len(answerable) if gen else 0,
             },
             "refusal": {

@@ -1,9 +1,10 @@
 """Build and incrementally sync the index with LangChain's indexing API.
 
-Each corpus root is one record-manager namespace, synced with `cleanup="full"`: chunks
-whose hash is already recorded are skipped (never re-embedded), chunks of edited or
-deleted articles are removed, and nothing is duplicated because chunk ids are content
-hashes. A run that dies half-way leaves a marker; the next run reconciles Chroma with
+Each corpus root is one record-manager namespace. New and edited articles go through
+`index()` with `cleanup="scoped_full"`: chunks whose hash is already recorded are skipped
+(never re-embedded) and the old chunks of edited articles are removed; the chunks of
+deleted articles are removed explicitly. Nothing is duplicated because chunk ids are
+content hashes. A run that dies half-way leaves a marker; the next run reconciles Chroma with
 the records before it starts, so every chunk ends up exactly once.
 """
 
@@ -239,7 +240,8 @@ def _sync_root(root: Path, records: Records, vectorstore: Callable, report: Inde
             store.delete(ids=batch)  # vectors first, then records, as index() does
             manager.delete_keys(batch)
     report.chunks_deleted += len(gone)
-    records.remember(str(root), chunked, removed)
+    forgotten = [] if problems.unreadable else sorted(memo.keys() - seen.keys())
+    records.remember(str(root), chunked, forgotten)
     for source, keys in seen.items():
         if source not in before:
             report.sources_added += 1

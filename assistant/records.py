@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -22,8 +23,19 @@ from .config import Settings
 
 RECORDS = "upsertion_record"  # SQLRecordManager's table
 MEMO = "article_chunks"
-# Chunks depend on the chunker's code as well as on the article.
-_CHUNKER = hashlib.sha256(Path(chunking.__file__).read_bytes() + Path(text.__file__).read_bytes()).hexdigest()
+
+
+def _code_version() -> str:
+    """Chunks and their keys depend on this code as well as on the article. Without the
+    sources (a bytecode-only install) the memo is never trusted."""
+    files = [chunking.__file__, text.__file__, str(Path(__file__).with_name("indexer.py"))]
+    try:
+        return hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).hexdigest()
+    except OSError:
+        return secrets.token_hex(16)
+
+
+_CODE = _code_version()
 
 
 def records_path(settings: Settings) -> Path:
@@ -31,7 +43,7 @@ def records_path(settings: Settings) -> Path:
 
 
 def fingerprint(article: Article, root: str) -> str:
-    fields = [_CHUNKER, root, article.source, article.title, article.text, article.published, article.url]
+    fields = [_CODE, root, article.source, article.title, article.text, article.published, article.url]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -80,13 +92,13 @@ class Records:
         rows = self._rows(f"SELECT source, fingerprint, keys_digest FROM {MEMO} WHERE namespace = ?", self.prefix + root)
         return {source: (fp, keys) for source, fp, keys in rows}
 
-    def remember(self, root: str, chunked: dict[str, tuple[str, str]], removed: list[str]) -> None:
+    def remember(self, root: str, chunked: dict[str, tuple[str, str]], forgotten: list[str]) -> None:
         namespace = self.prefix + root
         with closing(self._connect()) as db, db:
             db.executemany(f"INSERT OR REPLACE INTO {MEMO} VALUES (?, ?, ?, ?)",
                            [(namespace, source, fp, keys) for source, (fp, keys) in chunked.items()])
             db.executemany(f"DELETE FROM {MEMO} WHERE namespace = ? AND source = ?",
-                           [(namespace, source) for source in removed])
+                           [(namespace, source) for source in forgotten])
 
     def reconcile(self, collection) -> int:
         """Repair after a crash: drop vectors nobody recorded and records of missing vectors."""

@@ -125,7 +125,10 @@ for c in client.list_collections():
 records = os.path.join(index_dir, "records.sqlite")
 if os.path.exists(records):
     with sqlite3.connect(records) as db:
-        out["records"] = [list(r) for r in db.execute("SELECT namespace, key, group_id FROM upsertion_record")]
+        try:
+            out["records"] = [list(r) for r in db.execute("SELECT namespace, key, group_id FROM upsertion_record")]
+        except sqlite3.OperationalError:  # killed before LangChain created its table
+            pass
 for path in glob.glob(os.path.join(index_dir, "lexical", "*.sqlite")):
     with sqlite3.connect(path) as db:
         out["lexical"][os.path.basename(path)[:-7]] = [r[0] for r in db.execute("SELECT id FROM chunks")]

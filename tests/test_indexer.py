@@ -5,6 +5,8 @@ from assistant.errors import IndexBusyError, IndexMismatchError, UserError
 from assistant.indexer import index_lock, run_index
 from assistant.store import IndexInfo, Store, all_ids, check_embeddings
 
+from conftest import SEED_SOURCE
+
 
 def sources_in(settings):
     collection, _ = Store(settings).require_active()
@@ -113,6 +115,13 @@ def test_an_unchanged_article_is_not_chunked_again(tmp_path, corpus, embeddings,
     (corpus / "budget.txt").write_text("City council approves budget\n\nThe council approved a $3 billion budget.\n")
     assert run_index(settings, embeddings=embeddings).sources_updated == 1
     assert chunked == ["budget.txt"]
+
+    from assistant.records import Records
+
+    (corpus / "storm.md").unlink()
+    assert run_index(settings, embeddings=embeddings).sources_removed == 1
+    collection, _ = Store(settings).require_active()
+    assert sorted(Records(settings, collection.name).memo(str(corpus))) == [SEED_SOURCE, "budget.txt"]
 
 
 def test_a_memo_that_disagrees_with_the_records_is_not_trusted(tmp_path, corpus, embeddings, monkeypatch):

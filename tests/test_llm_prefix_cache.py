@@ -32,9 +32,17 @@ def cached_tokens(server: LocalServer) -> int:
 
 
 def test_the_prefix_is_saved_once_and_restored_by_the_next_server(model, tmp_path):
+    kv = tmp_path / "kv"
+    kv.mkdir()
+    older_prompt = kv / f"{model.stem}-0123456789abcdef.bin"
+    other_model = kv / f"{model.stem}-q8-0123456789abcdef.bin"
+    older_prompt.write_bytes(b"x")
+    other_model.write_bytes(b"x")
     first = LocalServer(model)
     first.prime(SYSTEM)
-    saved = list((tmp_path / "kv").glob("*.bin"))
+    assert not older_prompt.exists() and other_model.exists()  # one prefix per model, others untouched
+    other_model.unlink()
+    saved = list(kv.glob("*.bin"))
     assert len(saved) == 1 and saved[0].stat().st_size > 1_000_000
     mtime = saved[0].stat().st_mtime_ns
     del first

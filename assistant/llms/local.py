@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import time
 from importlib.metadata import version
@@ -70,23 +71,33 @@ class LocalServer:
             marker = "\x00QUESTION"
             messages = [{"role": "system", "content": system}, {"role": "user", "content": marker}]
             prompt = client.post("/apply-template", json={"messages": messages}).raise_for_status().json()["prompt"]
+            if marker not in prompt:
+                return
             prefix = prompt.split(marker)[0]
-            stamp = f"{self.model_path.name}|{self.model_path.stat().st_size}|{self.context}|{version('xllamacpp')}|{prefix}"
+            model = self.model_path.stat()
+            stamp = "|".join(map(str, [self.model_path.name, model.st_size, model.st_mtime_ns, self.context,
+                                       version("xllamacpp"), prefix]))
             name = f"{self.model_path.stem}-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.bin"
             if (self.kv_dir / name).is_file():
                 if client.post("/slots/0?action=restore", json={"filename": name}).is_success:
                     return
-                (self.kv_dir / name).unlink()
+                (self.kv_dir / name).unlink(missing_ok=True)
             client.post("/completion", json={"prompt": prefix, "n_predict": 0, "cache_prompt": True}).raise_for_status()
             self.kv_dir.mkdir(parents=True, exist_ok=True)
             # Saved under a temporary name and renamed, so another process never restores half a file.
-            partial = f"{name}.{os.getpid()}.part"
-            client.post("/slots/0?action=save", json={"filename": partial}).raise_for_status()
-            os.replace(self.kv_dir / partial, self.kv_dir / name)
-            for old in self.kv_dir.glob(f"{self.model_path.stem}-*"):  # other prompts, and parts of dead runs
-                if old.name != name and (old.suffix == ".bin" or time.time() - old.stat().st_mtime > 600):
+            partial = f"{name}.{secrets.token_hex(4)}.part"
+            try:
+                client.post("/slots/0?action=save", json={"filename": partial}).raise_for_status()
+                os.replace(self.kv_dir / partial, self.kv_dir / name)
+            finally:
+                (self.kv_dir / partial).unlink(missing_ok=True)
+            # One saved prefix per model: the newest prompt's (and no parts of runs that died while saving).
+            mine = re.compile(re.escape(self.model_path.stem) + r"-[0-9a-f]{16}\.bin(\.[0-9a-f]+\.part)?")
+            for old in self.kv_dir.iterdir():
+                stale = old.suffix == ".bin" or time.time() - old.stat().st_mtime > 600
+                if old.name != name and mine.fullmatch(old.name) and stale:
                     old.unlink(missing_ok=True)
-        except (httpx.HTTPError, OSError, KeyError, ValueError):
+        except Exception:  # only a speed-up: a cold cache still gives the right answer
             pass
         finally:
             client.close()
