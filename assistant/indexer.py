@@ -10,6 +10,7 @@ the records before it starts, so every chunk ends up exactly once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -134,6 +135,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
             report.chunks_deleted += records.reconcile(collection)
         marker.write_text(json.dumps({"collection": collection.name, "pid": os.getpid()}))
 
+        @functools.cache
         def vectorstore():  # only built when something changed: it costs a second of imports
             from langchain_chroma import Chroma
 

@@ -14,7 +14,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from . import chunking, text
@@ -38,10 +38,6 @@ def _code_version() -> str:
 _CODE = _code_version()
 
 
-def records_path(settings: Settings) -> Path:
-    return settings.index_dir / "records.sqlite"
-
-
 def fingerprint(article: Article, root: str) -> str:
     fields = [_CODE, root, article.source, article.title, article.text, article.published, article.url]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
@@ -51,13 +47,24 @@ def digest(keys: set[str]) -> str:
     return hashlib.sha256(" ".join(sorted(keys)).encode()).hexdigest()
 
 
+@contextmanager
+def _unless_no_table():
+    """LangChain creates its table on the first write: before that there is nothing to read or delete."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+
+
 class Records:
     """The records of one collection."""
 
     def __init__(self, settings: Settings, collection_name: str) -> None:
         settings.index_dir.mkdir(parents=True, exist_ok=True)
-        self.path = records_path(settings)
+        self.path = settings.index_dir / "records.sqlite"
         self.prefix = f"{collection_name}:"
+        self._managers: dict[str, object] = {}
         with closing(self._connect()) as db, db:
             db.execute(f"CREATE TABLE IF NOT EXISTS {MEMO} (namespace TEXT, source TEXT, fingerprint TEXT,"
                        " keys_digest TEXT, PRIMARY KEY (namespace, source))")
@@ -66,20 +73,18 @@ class Records:
         return sqlite3.connect(self.path, timeout=30)
 
     def manager(self, root: str):
-        from langchain_classic.indexes import SQLRecordManager
+        if root not in self._managers:
+            from langchain_classic.indexes import SQLRecordManager
 
-        manager = SQLRecordManager(self.prefix + root, db_url=f"sqlite:///{self.path}")
-        manager.create_schema()
-        return manager
+            self._managers[root] = SQLRecordManager(self.prefix + root, db_url=f"sqlite:///{self.path}")
+            self._managers[root].create_schema()
+        return self._managers[root]
 
     def _rows(self, query: str, *args) -> list[tuple]:
-        with closing(self._connect()) as db:
-            try:
-                return db.execute(query, args).fetchall()
-            except sqlite3.OperationalError as exc:
-                if "no such table" in str(exc):  # nothing was ever recorded
-                    return []
-                raise
+        rows: list[tuple] = []
+        with closing(self._connect()) as db, _unless_no_table():
+            rows = db.execute(query, args).fetchall()
+        return rows
 
     def keys_by_source(self, root: str) -> dict[str, set[str]]:
         found: dict[str, set[str]] = {}
@@ -120,8 +125,5 @@ class Records:
     def forget(self) -> None:
         with closing(self._connect()) as db, db:
             for table in (RECORDS, MEMO):
-                try:
+                with _unless_no_table():
                     db.execute(f"DELETE FROM {table} WHERE substr(namespace, 1, ?) = ?", (len(self.prefix), self.prefix))
-                except sqlite3.OperationalError as exc:
-                    if "no such table" not in str(exc):
-                        raise
