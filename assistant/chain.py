@@ -65,7 +65,8 @@ class Answer:
     dropped_markers: int = 0
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
     # Which check refused: "no relevant passage", "unknown name", "out of date", "all withheld",
-    # "model" (it said the passages do not answer) or "unsupported number"; None if answered.
+    # "model" (it said the passages do not answer), "unsupported number" or "uncited" (nothing
+    # in the answer points at or matches a passage); None if answered.
     refused_by: str | None = None
 
     def as_json(self) -> dict:
@@ -259,6 +260,9 @@ class Answerer:
         text = add_missing_markers(text, full_texts)
         # Quotes come from the article's own sentences, never from re-split joined text.
         cited = quotes(text, [e.sentence_texts for e in excerpts], inputs["standalone"])
+        if not cited:
+            # No sentence is marked by the model or matched to a passage: not from the articles.
+            return Answer(answer=REFUSAL, refused=True, refused_by="uncited", **base)
         return Answer(
             answer=text, refused=False, dropped_markers=dropped,
             citations=[_citation(excerpts[c.n - 1], c.quote) for c in cited], **base,

@@ -44,6 +44,20 @@ def test_an_answer_with_a_number_no_passage_states_is_refused(retriever):
     assert answer.refused_by == "unsupported number"
 
 
+def test_an_answer_that_no_passage_supports_is_refused(retriever):
+    model = RuleChatModel(rules=[("Question:", "Barcelona won the football final on penalties.")], prompts=[])
+    answer = Answerer(retriever, model).ask("Who claimed the Ahvaz attack?")
+    assert answer.refused and answer.answer == REFUSAL and answer.citations == []
+    assert answer.refused_by == "uncited" and answer.raw.startswith("Barcelona")
+
+
+def test_an_unmarked_answer_the_passages_support_gets_its_marker(retriever):
+    model = RuleChatModel(rules=[("Question:", "The Islamic State group claimed the attack in Ahvaz.")], prompts=[])
+    answer = Answerer(retriever, model).ask("Who claimed the Ahvaz attack?")
+    assert not answer.refused and "[1]" in answer.answer
+    assert [c.source for c in answer.citations] == [SEED_SOURCE]
+
+
 def test_unrelated_question_is_refused_without_calling_the_model(retriever):
     model = RuleChatModel(rules=[], prompts=[])
     answer = Answerer(retriever, model).ask("Who won the 2018 World Cup?")
