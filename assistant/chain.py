@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Sequence
 
-from .citations import GAP, REFUSAL, MarkerFilter, add_missing_markers, clean_markers, is_refusal, quotes, supporting_sentences
+from .citations import (GAP, REFUSAL, MarkerFilter, add_missing_markers, clean_markers, drop_uncited, is_refusal, quotes,
+                        supporting_sentences)
 from .excerpts import Excerpt, focus, group
 from .guards import invented_numbers, stale, unknown_names
 from .injection import addresses_the_model
@@ -257,7 +258,8 @@ class Answerer:
         if invented_numbers(text, seen, inputs["standalone"]):
             # A number no passage states: the model filled a gap rather than reading.
             return Answer(answer=REFUSAL, refused=True, refused_by="unsupported number", **base)
-        text = add_missing_markers(text, full_texts)
+        # Every sentence shown is cited: unmarked ones get their passage's marker or go.
+        text = drop_uncited(add_missing_markers(text, full_texts))
         # Quotes come from the article's own sentences, never from re-split joined text.
         cited = quotes(text, [e.sentence_texts for e in excerpts], inputs["standalone"])
         if not cited:

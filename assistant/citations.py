@@ -73,13 +73,16 @@ def marker_count(text: str) -> int:
     return sum(len(re.findall(r"\d+", group)) for group in MARKER.findall(text))
 
 
+# Markers written after the period ("... attack. [2] Next ...") belong to the sentence before.
+_LEADING = re.compile(r"(?:\s*\[(?:passage\s*)?\d{1,3}(?:\s*,\s*\d{1,3})*\])+", re.I)
+
+
 def claims(text: str) -> list[tuple[str, list[int]]]:
     """Sentences of an answer with the markers each one carries."""
     found: list[tuple[str, list[int]]] = []
     for start, end in split_sentences(text):
         sentence = text[start:end]
-        # Markers written after the period ("... attack. [2] Next ...") belong to the sentence before.
-        leading = re.match(r"(?:\s*\[(?:passage\s*)?\d{1,3}(?:\s*,\s*\d{1,3})*\])+", sentence, re.I)
+        leading = _LEADING.match(sentence)
         if leading and found:
             found[-1] = (found[-1][0], found[-1][1] + markers(leading.group()))
             sentence = sentence[leading.end():]
@@ -134,6 +137,27 @@ def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) 
         out.append(f"{stripped} [{best + 1}]{sentence[len(stripped):]}")
     out.append(text[last:])
     return "".join(out)
+
+
+def drop_uncited(text: str) -> str:
+    """The answer without the factual sentences that carry no marker (run after
+    `add_missing_markers`, so what is left of them matched no passage)."""
+    parts: list[tuple[str, str, str]] = []  # (text before, markers of the previous sentence, sentence)
+    last = 0
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        leading = _LEADING.match(sentence) if parts else None
+        lead = leading.group() if leading else ""
+        parts.append((text[last:start], lead, sentence[len(lead):]))
+        last = end
+    out = []
+    for i, (before, lead, sentence) in enumerate(parts):
+        followed_by_markers = i + 1 < len(parts) and parts[i + 1][1]
+        if MARKER.search(sentence) or followed_by_markers or not content_words(sentence):
+            out.append(before + lead + sentence)
+        else:
+            out.append(lead)
+    return ("".join(out) + text[last:]).strip()
 
 
 def quotes(text: str, passages: Sequence[str | Sequence[str]], question: str = "") -> list[Cited]:

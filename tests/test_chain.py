@@ -51,6 +51,13 @@ def test_an_answer_that_no_passage_supports_is_refused(retriever):
     assert answer.refused_by == "uncited" and answer.raw.startswith("Barcelona")
 
 
+def test_an_unsupported_sentence_is_dropped_from_a_cited_answer(retriever):
+    model = RuleChatModel(rules=[("Question:", "ISIS claimed the attack [1]. Barcelona won the football final on penalties.")], prompts=[])
+    answer = Answerer(retriever, model).ask("Who claimed the Ahvaz attack?")
+    assert not answer.refused and answer.answer == "ISIS claimed the attack [1]."
+    assert "Barcelona" in answer.raw
+
+
 def test_an_unmarked_answer_the_passages_support_gets_its_marker(retriever):
     model = RuleChatModel(rules=[("Question:", "The Islamic State group claimed the attack in Ahvaz.")], prompts=[])
     answer = Answerer(retriever, model).ask("Who claimed the Ahvaz attack?")

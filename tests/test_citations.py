@@ -1,5 +1,5 @@
-from assistant.citations import (MarkerFilter, add_missing_markers, claims, clean_markers, is_refusal, marker_count,
-                                 quotes, supporting_sentences)
+from assistant.citations import (MarkerFilter, add_missing_markers, claims, clean_markers, drop_uncited, is_refusal,
+                                 marker_count, quotes, supporting_sentences)
 
 PASSAGES = [
     "Iran's Supreme Leader, Ayatollah Ali Khamenei, on Monday linked the attackers to Iraq and Syria.",
@@ -46,3 +46,15 @@ def test_refusal_detection():
     assert is_refusal("The passages do not mention who won.")
     assert not is_refusal("ISIS claimed the attack [2].")
     assert supporting_sentences("Syria", "") == []
+
+
+def test_sentences_without_a_marker_are_dropped():
+    assert drop_uncited("ISIS claimed the attack [2]. It was the deadliest attack in a decade.") == "ISIS claimed the attack [2]."
+    assert drop_uncited("It was a shock. ISIS claimed the attack [2].") == "ISIS claimed the attack [2]."
+    kept = 'ISIS claimed it [1].\n\nA second group also claimed it [3].'
+    assert drop_uncited('ISIS claimed it [1].\n\nDetails are unclear.\n\nA second group also claimed it [3].') == kept
+
+
+def test_markers_after_the_period_or_a_closing_quote_keep_their_sentence():
+    text = 'Pompeo replied, "Blaming others is a mistake [1]. And the loss of life is tragic." [1] ISIS claimed it. [2]'
+    assert drop_uncited(text) == text
