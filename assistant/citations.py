@@ -77,15 +77,28 @@ def marker_count(text: str) -> int:
 _LEADING = re.compile(r"(?:\s*\[(?:passage\s*)?\d{1,3}(?:\s*,\s*\d{1,3})*\])+", re.I)
 
 
+def _sentences(text: str) -> tuple[list[tuple[str, str, str]], str]:
+    """The answer's sentences as (text before, markers of the previous sentence, sentence),
+    and the text after the last one."""
+    parts: list[tuple[str, str, str]] = []
+    last = 0
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        leading = _LEADING.match(sentence) if parts else None
+        lead = leading.group() if leading else ""
+        parts.append((text[last:start], lead, sentence[len(lead):]))
+        last = end
+    return parts, text[last:]
+
+
 def claims(text: str) -> list[tuple[str, list[int]]]:
     """Sentences of an answer with the markers each one carries."""
     found: list[tuple[str, list[int]]] = []
-    for start, end in split_sentences(text):
-        sentence = text[start:end]
-        leading = _LEADING.match(sentence)
-        if leading and found:
-            found[-1] = (found[-1][0], found[-1][1] + markers(leading.group()))
-            sentence = sentence[leading.end():]
+    for _, lead, sentence in _sentences(text)[0]:
+        if lead and found:
+            found[-1] = (found[-1][0], found[-1][1] + markers(lead))
+        else:
+            sentence = lead + sentence
         if content_words(MARKER.sub("", sentence)):
             found.append((MARKER.sub("", sentence).strip(), markers(sentence)))
     return found
@@ -142,14 +155,7 @@ def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) 
 def drop_uncited(text: str) -> str:
     """The answer without the factual sentences that carry no marker (run after
     `add_missing_markers`, so what is left of them matched no passage)."""
-    parts: list[tuple[str, str, str]] = []  # (text before, markers of the previous sentence, sentence)
-    last = 0
-    for start, end in split_sentences(text):
-        sentence = text[start:end]
-        leading = _LEADING.match(sentence) if parts else None
-        lead = leading.group() if leading else ""
-        parts.append((text[last:start], lead, sentence[len(lead):]))
-        last = end
+    parts, tail = _sentences(text)
     out = []
     for i, (before, lead, sentence) in enumerate(parts):
         followed_by_markers = i + 1 < len(parts) and parts[i + 1][1]
@@ -157,7 +163,7 @@ def drop_uncited(text: str) -> str:
             out.append(before + lead + sentence)
         else:
             out.append(lead)
-    return ("".join(out) + text[last:]).strip()
+    return ("".join(out) + tail).strip()
 
 
 def quotes(text: str, passages: Sequence[str | Sequence[str]], question: str = "") -> list[Cited]:
