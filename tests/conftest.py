@@ -18,7 +18,7 @@ def _private_dirs(monkeypatch, tmp_path):
     # so the assembled GGUF is reused across runs.
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(tmp_path / "data"))
     for name in ("ASSISTANT_INDEX_DIR", "ASSISTANT_CHROMA_URL", "ASSISTANT_LLM", "ASSISTANT_EMBEDDINGS",
-                 "ASSISTANT_RETRIEVAL", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
+                 "ASSISTANT_RETRIEVAL", "ASSISTANT_RESCORE", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
 
 
