@@ -1,8 +1,8 @@
 """Optional re-scoring of the best candidates with all-mpnet-base-v2 (`--rescore mpnet`).
 
 The stronger encoder reads the question and each of the top candidates; its ranking
-replaces MiniLM's in the fusion. Reading a candidate costs ~0.2 s on two cores, so its vectors
-are kept in a cache beside the index, keyed by the hash of the text they encode:
+replaces MiniLM's in the fusion. Reading a candidate costs ~0.25 s on two cores, so
+vectors are kept in a cache beside the index, keyed by the hash of the text they encode:
 `assistant index --rescore mpnet` fills it for the whole index (and drops vectors of
 chunks no longer indexed), after which a query costs one short encode of the question.
 Off by default: see eval/reports for what it buys on the dev sets.
@@ -25,8 +25,8 @@ from .store import PAGE, Store
 
 WEIGHT = 1.0  # its vote in the fusion, as much as the keyword ranking's
 BATCH = 32
-# Texts per encode call when filling the cache: sentence-transformers sorts each call's
-# texts by length, so larger groups waste less on padding.
+# Texts per encode call and per commit when filling the cache: an interrupted run keeps
+# all but the group it was in.
 COMMIT_EVERY = 256
 
 MPNET = Weights(
@@ -183,7 +183,6 @@ def prepare_index(settings: Settings, on_progress: Callable[[int, int], None] | 
             rescorer = Rescorer(cache)
             for start in range(0, len(missing), COMMIT_EVERY):
                 part = missing[start:start + COMMIT_EVERY]
-                # One commit per group: an interrupted run keeps what it computed.
                 cache.put(dict(zip(part, rescorer.encode([texts[key] for key in part]))))
                 if on_progress:
                     on_progress(start + len(part), len(missing))
