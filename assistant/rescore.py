@@ -21,7 +21,7 @@ from typing import Callable
 from .config import Settings, cache_dir
 from .llms.weights import Weights, ensure_weights
 from .retrieval import RRF_K, TOP_RESCORED, Passage, to_passage
-from .store import PAGE, Store
+from .store import Store, pages
 
 WEIGHT = 1.0  # its vote in the fusion, as much as the keyword ranking's
 BATCH = 32
@@ -82,20 +82,16 @@ class VectorCache:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
 
-    def get(self, keys: list[str]) -> dict:
-        found = {}
-        for start in range(0, len(keys), 500):
+    def _rows(self, columns: str, keys: list[str]):
+        for start in range(0, len(keys), 500):  # SQLite caps the number of parameters
             part = keys[start:start + 500]
-            rows = self.db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
-            found.update((key, self.np.frombuffer(blob, dtype=self.np.float32)) for key, blob in rows)
-        return found
+            yield from self.db.execute(f"SELECT {columns} FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
+
+    def get(self, keys: list[str]) -> dict:
+        return {key: self.np.frombuffer(blob, dtype=self.np.float32) for key, blob in self._rows("key, vector", keys)}
 
     def known(self, keys: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
-            found.update(k for (k,) in self.db.execute(f"SELECT key FROM vectors WHERE key IN ({','.join('?' * len(part))})", part))
-        return found
+        return {key for (key,) in self._rows("key", keys)}
 
     def put(self, items: dict) -> None:
         with self.db:
@@ -167,13 +163,11 @@ class Rescorer:
 def prepare_index(settings: Settings, on_progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Compute the re-scoring vectors of every chunk of the index that lacks one."""
     collection, _ = Store(settings).require_active()
-    passages = []
-    while True:
-        page = collection.get(include=["documents", "metadatas"], limit=PAGE, offset=len(passages))
-        passages.extend(to_passage(*row) for row in zip(page["ids"], page["documents"], page["metadatas"]))
-        if len(page["ids"]) < PAGE:
-            break
-    texts = {key_of(text_of(p)): text_of(p) for p in passages}
+    texts = {}
+    for page in pages(collection, ["documents", "metadatas"]):
+        for row in zip(page["ids"], page["documents"], page["metadatas"]):
+            text = text_of(to_passage(*row))
+            texts[key_of(text)] = text
     cache = VectorCache(cache_path(settings.index_dir))
     try:
         known = cache.known(list(texts))

@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlparse
 
 from .config import Settings
@@ -154,13 +155,19 @@ def check_embeddings(info: IndexInfo, name: str, dimension: int) -> None:
         )
 
 
-def all_ids(collection) -> list[str]:
-    ids: list[str] = []
+def pages(collection, include: list[str]) -> Iterator[dict]:
+    """The whole collection, PAGE rows per `get`."""
+    offset = 0
     while True:
-        page = collection.get(include=[], limit=PAGE, offset=len(ids))["ids"]
-        ids.extend(page)
-        if len(page) < PAGE:
-            return ids
+        page = collection.get(include=include, limit=PAGE, offset=offset)
+        yield page
+        offset += len(page["ids"])
+        if len(page["ids"]) < PAGE:
+            return
+
+
+def all_ids(collection) -> list[str]:
+    return [id_ for page in pages(collection, []) for id_ in page["ids"]]
 
 
 def one_line(exc: BaseException) -> str:
