@@ -4,6 +4,11 @@ The collection's metadata is the index's own description (embedding model, dimen
 corpus roots, revision). A rebuild writes a new collection marked incomplete and flips
 it to complete only when done, so readers always find a whole index: the newest
 complete collection named `news-*`.
+
+Embedded Chroma is single-process: every process that opens a collection loads, and for
+a small index re-creates, the HNSW files on disk, so an `index` run and a `search` at the
+same moment could read each other's half-written files. Every call on the embedded client
+and its collections therefore runs under one lock file per index dir (`Serialized`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from .errors import BackendError, IndexMismatchError, NoIndexError, UserError
 PREFIX = "news-"
 FORMAT = 1
 PAGE = 5000
+# One Chroma call waits this long for another process's call to finish. Calls take
+# milliseconds to a few seconds (loading a large index); only a stuck process waits longer.
+LOCK_WAIT = 120.0
 
 # Chroma's product telemetry would try to reach the internet.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -98,7 +106,10 @@ class Store:
                     if not self.writable and not path.exists():
                         raise NoIndexError(f"no index at {self.settings.index_dir}: run `assistant index` first")
                     path.mkdir(parents=True, exist_ok=True)
-                    self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+                    lock = chroma_lock(self.settings.index_dir)
+                    with lock:
+                        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+                    self._client = Serialized(client, lock)
             except UserError:
                 raise
             except Exception as exc:  # chromadb raises plain Exceptions for connection problems
@@ -145,6 +156,68 @@ class Store:
 
     def drop(self, collection) -> None:
         self.client.delete_collection(collection.name)
+
+
+def chroma_lock(index_dir: Path):
+    """The lock shared by every process that uses the embedded Chroma under `index_dir`
+    (one object per path in a process, so nested calls re-enter it)."""
+    from filelock import FileLock
+
+    return _Waiting(FileLock(str(index_dir / "chroma.lock"), is_singleton=True), index_dir)
+
+
+class _Waiting:
+    """A file lock whose timeout is a one-line error for the user."""
+
+    def __init__(self, lock, index_dir: Path) -> None:
+        self.lock = lock
+        self.index_dir = index_dir
+
+    def __enter__(self) -> None:
+        from filelock import Timeout
+
+        try:
+            self.lock.acquire(timeout=LOCK_WAIT)
+        except Timeout:
+            raise BackendError(
+                f"the index at {self.index_dir} has been busy for {LOCK_WAIT:.0f} s: "
+                "another process is stuck in it; stop that process and try again"
+            ) from None
+        except OSError as exc:
+            raise BackendError(f"cannot lock the index at {self.index_dir}: {one_line(exc)}") from exc
+
+    def __exit__(self, *exc_info) -> None:
+        self.lock.release()
+
+
+class Serialized:
+    """A Chroma client or collection whose every method call holds `lock`; collections it
+    returns are wrapped the same way. Attributes (name, metadata) pass through."""
+
+    def __init__(self, target, lock) -> None:
+        self._target = target
+        self._lock = lock
+
+    def __getattr__(self, name: str):
+        value = getattr(self._target, name)
+        if not callable(value):
+            return value
+
+        def call(*args, **kwargs):
+            with self._lock:
+                result = value(*args, **kwargs)
+            return self._wrap(result)
+
+        return call
+
+    def _wrap(self, result):
+        from chromadb.api.models.Collection import Collection
+
+        if isinstance(result, Collection):
+            return Serialized(result, self._lock)
+        if isinstance(result, list) and result and isinstance(result[0], Collection):
+            return [Serialized(item, self._lock) for item in result]
+        return result
 
 
 def check_embeddings(info: IndexInfo, name: str, dimension: int) -> None:

@@ -12,7 +12,10 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+from assistant.store import chroma_lock
 
 from conftest import SEED_SOURCE, SEEDS
 
@@ -88,6 +91,18 @@ def kill_hard(process: subprocess.Popen) -> int:
     return process.returncode
 
 
+@contextmanager
+def frozen(process: subprocess.Popen, index_dir: Path):
+    """SIGSTOP `process` between two of its Chroma calls, SIGCONT on leaving. Stopped
+    inside one, it would hold the index's Chroma lock and every reader would wait for it."""
+    with chroma_lock(index_dir):
+        os.kill(process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(process.pid, signal.SIGCONT)
+
+
 def records_count(index_dir: Path) -> int:
     """Rows in the record manager (committed batches), read without locking anything."""
     path = index_dir / "records.sqlite"
@@ -115,7 +130,10 @@ settings = chromadb.Settings(anonymized_telemetry=False)
 if url:
     host, port = url.rsplit("//", 1)[1].split(":")
     client = chromadb.HttpClient(host=host, port=int(port), settings=settings)
-else:
+else:  # the lock every process using an embedded index holds around Chroma calls
+    from filelock import FileLock
+    lock = FileLock(os.path.join(index_dir, "chroma.lock"))
+    lock.acquire()
     client = chromadb.PersistentClient(os.path.join(index_dir, "chroma"), settings=settings)
 out = {"collections": [], "records": [], "lexical": {}}
 for c in client.list_collections():

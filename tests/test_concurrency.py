@@ -4,17 +4,20 @@ one line) while the first keeps going, and readers get answers throughout."""
 from __future__ import annotations
 
 import json
-import os
-import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
+from assistant import store
 from assistant.config import Settings
+from assistant.errors import BackendError
 from assistant.indexer import run_index
 
 from conftest import SEED_SOURCE, SEEDS
 from reliability import (
-    assert_exactly, error_lines, expected_chunk_ids, inspect_index, marker, records_count, run_cli, spawn_cli, synthetic_row,
+    assert_exactly, error_lines, expected_chunk_ids, frozen, inspect_index, marker, records_count, run_cli, spawn_cli, synthetic_row,
     wait_for, write_jsonl,
 )
 
@@ -49,8 +52,7 @@ def test_one_writer_at_a_time_and_readers_never_wait(tmp_path, embeddings):
         for point, reached in (("the writer's start", lambda: marker(index_dir)),
                                ("the writer's first batch", lambda: records_count(index_dir) >= committed + 128)):
             wait_for(lambda: reached() or writer.poll() is not None, timeout=300, what=point)
-            os.kill(writer.pid, signal.SIGSTOP)
-            try:
+            with frozen(writer, index_dir):
                 assert writer.poll() is None, f"the writer ended before {point}: {writer.communicate()}"
                 # A second writer (plain and --rebuild) is turned away at once...
                 for extra in ((), ("--rebuild",)) if point == "the writer's start" else ((),):
@@ -61,8 +63,6 @@ def test_one_writer_at_a_time_and_readers_never_wait(tmp_path, embeddings):
                         "wait for it to finish and try again"]
                 # ...and readers are served from what is committed.
                 readers_work(index_dir)
-            finally:
-                os.kill(writer.pid, signal.SIGCONT)
         # And while it runs free (however long that still is).
         readers_work(index_dir)
         out, err = writer.communicate(timeout=600)
@@ -79,3 +79,37 @@ def test_one_writer_at_a_time_and_readers_never_wait(tmp_path, embeddings):
     # The lock went with the writer: the next run is not refused.
     after = run_cli("index", "--index-dir", index_dir, "--json")
     assert after.returncode == 0 and json.loads(after.stdout)["chunks_embedded"] == 0
+
+
+def test_chroma_calls_wait_for_each_other_across_processes(tmp_path, embeddings, monkeypatch):
+    """Embedded Chroma is single-process: while another process is inside a Chroma call (here:
+    holds its lock), a reader waits instead of loading half-written index files, then answers;
+    a process stuck in it gives a one-line error after LOCK_WAIT."""
+    index_dir = tmp_path / "index"
+    run_index(Settings(index_dir=index_dir), [SEEDS], embeddings=embeddings)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(index_dir / "chroma.lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        reader = spawn_cli("search", QUESTION, "--json", "--index-dir", index_dir)
+        time.sleep(8)  # a search takes 2-3 s here when nothing holds the lock
+        assert reader.poll() is None, "the reader did not wait for the lock"
+
+        monkeypatch.setattr(store, "LOCK_WAIT", 0.5)
+        with pytest.raises(BackendError, match=r"has been busy for 0 s: another process is stuck in it"):
+            store.Store(Settings(index_dir=index_dir)).client
+    finally:
+        holder.kill()
+        holder.wait()
+    out, err = reader.communicate(timeout=180)
+    assert reader.returncode == 0, err
+    assert SEED_SOURCE in [hit["source"] for hit in json.loads(out)["results"]]
+
+
+HOLD = """
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])  # kept: a collected FileLock lets go
+lock.acquire()
+print("held", flush=True)
+time.sleep(600)
+"""
