@@ -38,7 +38,7 @@ def readers_work(index_dir) -> None:
         assert SEED_SOURCE in [hit["source"] for hit in hits]
 
 
-def test_one_writer_at_a_time_and_readers_never_wait(tmp_path, embeddings):
+def test_one_writer_at_a_time_and_readers_keep_working(tmp_path, embeddings):
     index_dir = tmp_path / "index"
     run_index(Settings(index_dir=index_dir), [SEEDS], embeddings=embeddings)  # an index in use
     corpus = tmp_path / "corpus"
