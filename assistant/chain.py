@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Sequence
 
-from .citations import (GAP, REFUSAL, MarkerFilter, add_missing_markers, clean_markers, drop_uncited, is_refusal, quotes,
-                        supporting_sentences)
+from .citations import (GAP, REFUSAL, MarkerFilter, RefusalHold, add_missing_markers, clean_markers, drop_uncited,
+                        is_refusal, quotes, supporting_sentences, unmention_passages)
 from .excerpts import Excerpt, focus, group
-from .guards import invented_numbers, stale, unknown_names
+from .guards import fresh, invented_numbers, restates, stale, unknown_names
 from .injection import addresses_the_model
 from .llms import backend_error, prime
 from .prompts import load
@@ -66,9 +66,11 @@ class Answer:
     dropped_markers: int = 0
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
     # Which check refused: "no relevant passage", "unknown name", "out of date", "all withheld",
-    # "model" (it said the passages do not answer), "unsupported number" or "uncited" (nothing
-    # in the answer points at or matches a passage); None if answered.
+    # "model" (it said the passages do not answer, and a second look found nothing it may keep),
+    # "unsupported number" or "uncited" (nothing in the answer points at or matches a passage);
+    # None if answered.
     refused_by: str | None = None
+    second_look: bool = False  # answered by the second look after the model refused
 
     def as_json(self) -> dict:
         return {
@@ -77,6 +79,7 @@ class Answer:
             "answer": self.answer,
             "refused": self.refused,
             "refused_by": self.refused_by,
+            "second_look": self.second_look,
             "citations": [c.as_json() for c in self.citations],
             "timings_ms": self.timings_ms,
             "withheld_sources": self.withheld,
@@ -130,6 +133,10 @@ class Answerer:
             )
             prime(llm, answer_prompt.messages[0].format().content)  # the system message as the model sees it
             self.generate = answer_prompt | llm | StrOutputParser()
+            second_prompt = ChatPromptTemplate.from_messages(
+                [("system", load("answer_system_second_look.txt")), ("human", load("answer_user.txt"))]
+            )
+            self.look_again = second_prompt | llm | StrOutputParser()
             self.condense = PromptTemplate.from_template(load("condense.txt")) | llm | StrOutputParser()
         self.chain = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
@@ -142,6 +149,7 @@ class Answerer:
                     RunnableLambda(self._generate),
                 )
             )
+            | RunnablePassthrough.assign(second=RunnableLambda(self._second_look))
             | RunnableLambda(self._finish)
         )
 
@@ -219,27 +227,44 @@ class Answerer:
             inputs["timings"]["focus"] = (time.monotonic() - started) * 1000
         return excerpts
 
+    def _variables(self, inputs: dict) -> dict:
+        return {"today": inputs["today"], "question": inputs["standalone"], "passages": format_excerpts(inputs["excerpts"])}
+
     def _generate(self, inputs: dict) -> str:
         started = time.monotonic()
         on_token = inputs["on_token"]
-        variables = {"today": inputs["today"], "question": inputs["standalone"], "passages": format_excerpts(inputs["excerpts"])}
-        shown = MarkerFilter(len(inputs["excerpts"]))
+        shown, held = MarkerFilter(len(inputs["excerpts"])), RefusalHold()
         pieces = []
-        for piece in self.generate.stream(variables):
+        for piece in self.generate.stream(self._variables(inputs)):
             if not pieces:
                 inputs["timings"]["first_token"] = (time.monotonic() - started) * 1000
             pieces.append(piece)
             if on_token:
-                on_token(shown.feed(piece))
+                on_token(held.feed(shown.feed(piece)))
         if on_token:
-            on_token(shown.flush())
+            on_token(held.feed(shown.flush()))
         inputs["timings"]["generate"] = (time.monotonic() - started) * 1000
         return "".join(pieces)
 
+    def _second_look(self, inputs: dict) -> str:
+        """After the model refused, ask once more without the refusal rule, when a passage
+        is from the weeks before the question's date. On the dev sets most refusals of
+        answerable questions had the answer in such a passage and the model balked at the
+        question's time words ("this week"); `_finish` keeps the second answer only if it
+        cites one of those passages and passes every check the first one would have."""
+        if self.llm is None or inputs["refusal"] is not None or not inputs["raw"] or not is_refusal(inputs["raw"]):
+            return ""
+        reference = date.fromisoformat(inputs["today"])
+        if not any(fresh(e.first, reference) for e in inputs["excerpts"]):
+            return ""
+        started = time.monotonic()
+        text = self.look_again.invoke(self._variables(inputs))
+        inputs["timings"]["second_look"] = (time.monotonic() - started) * 1000
+        return text
+
     def _finish(self, inputs: dict) -> Answer:
         excerpts: list[Excerpt] = inputs["excerpts"]
-        raw = inputs["raw"]
-        base = dict(question=inputs["question"], excerpts=excerpts, standalone=inputs["standalone"], raw=raw,
+        base = dict(question=inputs["question"], excerpts=excerpts, standalone=inputs["standalone"],
                     withheld=inputs["withheld"])
         if inputs["refusal"] is not None:
             check, reason = inputs["refusal"]
@@ -250,9 +275,34 @@ class Answerer:
             # Retrieval only: the best excerpts, each with its sentences closest to the question.
             cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.sentence_texts))) for e in excerpts]
             return Answer(answer="", refused=False, citations=[_citation(e, quote) for e, quote in cited], **base)
-        if is_refusal(raw):
-            return Answer(answer=REFUSAL, refused=True, refused_by="model", **base)
+        raw = inputs["raw"]
+        if not is_refusal(raw):
+            return self._checked(raw, inputs, base)
+        refused = Answer(answer=REFUSAL, refused=True, refused_by="model", raw=raw, **base)
+        return self._kept_second_look(inputs, base) or refused
+
+    def _kept_second_look(self, inputs: dict, base: dict) -> Answer | None:
+        """The second look's answer, if it passes the usual checks, cites a passage from the
+        weeks before the question's date and is not the question handed back (which a model
+        pushed to answer sometimes does)."""
+        text = inputs["second"]
+        if not text or is_refusal(text):
+            return None
+        answer = self._checked(text, inputs, base)
+        reference = date.fromisoformat(inputs["today"])
+        recent = any(fresh(inputs["excerpts"][c.n - 1].first, reference) for c in answer.citations)
+        if answer.refused or not recent or restates(answer.answer, inputs["standalone"]):
+            return None
+        answer.second_look = True
+        return answer
+
+    def _checked(self, raw: str, inputs: dict, base: dict) -> Answer:
+        """The model's answer with its markers checked and its quotes found, or a refusal
+        when it states what no passage does."""
+        excerpts: list[Excerpt] = inputs["excerpts"]
+        base = dict(base, raw=raw)
         text, dropped = clean_markers(raw, len(excerpts))
+        text = clean_markers(unmention_passages(text), len(excerpts))[0]  # a named passage may not exist
         full_texts = [e.full_text for e in excerpts]
         seen = full_texts + [f"{e.first.title} {e.first.published}" for e in excerpts] + [inputs["today"]]
         if invented_numbers(text, seen, inputs["standalone"]):

@@ -32,6 +32,31 @@ def is_refusal(text: str) -> bool:
     return bool(_REFUSALS.search(text)) or not text.strip()
 
 
+# "according to passage 3", "Based on the information provided in the passages, ...": the
+# prompt forbids it, small models write it anyway. Only before punctuation, a marker or the
+# end, so "the passage of the bill" stays.
+_PASSAGE_TALK = re.compile(
+    r"(?:,[ \t]*)?\b(?:according to|as (?:stated|reported|mentioned|shown) in|based on)[ \t]+(?:the[ \t]+)?"
+    r"(?:information[ \t]+(?:provided[ \t]+)?in[ \t]+(?:the[ \t]+)?)?passages?(?:[ \t]+(\d{1,3}))?(?=[ \t]*(?:[,.;:!?\[]|$))",
+    re.I,
+)
+
+
+def unmention_passages(text: str) -> str:
+    """The answer without talk of "the passage". A number named after the claim becomes its
+    marker; one named before it ("According to passage 2, ...") is dropped with the phrase,
+    and the sentence gets its marker back from `add_missing_markers` if the passage holds it."""
+    def replace(match: re.Match) -> str:
+        n = match.group(1)
+        opens_sentence = not text[:match.start()].strip() or text[:match.start()].rstrip()[-1] in ".!?"
+        followed_by_marker = text[match.end():].lstrip().startswith("[")
+        return f" [{n}]" if n and not opens_sentence and not followed_by_marker else ""
+
+    text = _PASSAGE_TALK.sub(replace, text)
+    # "According to the passage, approximately ..." leaves ", approximately ...".
+    return re.sub(r"(^|[.!?][ \t]+)[ \t]*,[ \t]*(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
+
+
 def _rewrite_markers(text: str, count: int) -> tuple[str, int]:
     """Markers as [n][m]; numbers that point at no passage (outside 1..count) removed."""
     dropped = 0
@@ -207,3 +232,22 @@ class MarkerFilter:
 
     def _clean(self, text: str) -> str:
         return _rewrite_markers(text, self.count)[0]
+
+
+class RefusalHold:
+    """Holds streamed text back while it could still be the refusal sentence, so a
+    refusal is never shown half-written and a second look can replace it unseen."""
+
+    def __init__(self) -> None:
+        self.pending = ""
+        self.released = False
+
+    def feed(self, text: str) -> str:
+        if self.released:
+            return text
+        self.pending += text
+        if REFUSAL.lower().startswith(self.pending.lstrip().lower()):
+            return ""
+        self.released = True
+        out, self.pending = self.pending, ""
+        return out

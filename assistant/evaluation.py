@@ -115,6 +115,7 @@ class Row:
     answer: str = ""
     refused: bool | None = None
     refused_by: str | None = None
+    second_look: bool = False
     cited: list[str] = field(default_factory=list)
     cited_chunks: tuple[str, ...] = ()
     markers_total: int = 0
@@ -136,7 +137,7 @@ class Row:
         return {
             "id": self.question.id, "question": self.question.question, "gold": list(self.question.answers),
             "gold_rank": self.gold_rank, "answer": self.answer, "refused": self.refused,
-            "refused_by": self.refused_by, "correct": self.correct,
+            "refused_by": self.refused_by, "second_look": self.second_look, "correct": self.correct,
             "cited_sources": self.cited, "retrieve_ms": round(self.retrieve_ms), "answer_ms": self.answer_ms and round(self.answer_ms),
         }
 
@@ -189,6 +190,9 @@ class EvalResult:
                 "f1": _mean([max((token_f1(r.answer, g) for g in r.question.answers), default=0.0) for r in answerable]) if gen else None,
                 "refused": _mean([1.0 if r.refused else 0.0 for r in answerable]) if gen else None,
                 "refused_by": dict(Counter(r.refused_by for r in answerable if r.refused).most_common()) if gen else None,
+                # Answers kept from the second look (after the model refused), and how many were right.
+                "second_look": {"answered": sum(r.second_look for r in self.rows),
+                                "correct": sum(r.second_look and r.correct for r in answerable)} if gen else None,
                 "n": len(answerable) if gen else 0,
             },
             "refusal": {
@@ -237,6 +241,7 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
             by_id[q.id] = row
             if result is not None:
                 row.answer, row.refused, row.refused_by = result.answer, result.refused, result.refused_by
+                row.second_look = result.second_look
                 row.cited = list(dict.fromkeys(c.source for c in result.citations))
                 row.cited_chunks = tuple(c.chunk_id for c in result.citations)
                 row.markers_total = marker_count(result.raw)

@@ -8,7 +8,8 @@ from whatever is closest. Two situations are decidable without it:
 - the question is about the present ("this week", "recently", "new") relative to an
   explicit reference date, and no relevant article is within two months of that date.
 
-Each returns a short reason for the user, or None.
+Each returns a short reason for the user, or None. The checks after the model follow
+below them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import re
 from datetime import date
 from typing import Sequence
 
+from .citations import MARKER
 from .retrieval import Passage
+from .text import content_words
 
 FRESH_DAYS = 60
 # Lower-case "new" only: "New York" is a place, not a time.
@@ -59,6 +62,22 @@ def stale(question: str, passages: Sequence[Passage], as_of: date | None) -> str
     if min(abs((as_of - day).days) for day in published) <= FRESH_DAYS:
         return None
     return f"The question is about the time around {as_of}; the newest relevant article is from {max(published)}."
+
+
+def fresh(passage: Passage, reference: date) -> bool:
+    """Published in the two months up to `reference` (a day of slack for time zones)."""
+    if not passage.published:
+        return False
+    age = (reference - date.fromisoformat(passage.published)).days
+    return -1 <= age <= FRESH_DAYS
+
+
+def restates(answer: str, question: str) -> bool:
+    """The answer is the question's own words, all of them and nothing else: it repeats the
+    question instead of answering. (A shorter answer in the question's words can be right:
+    "Biden" to "Biden or Trump?".)"""
+    said, asked = set(content_words(MARKER.sub(" ", answer))), set(content_words(question))
+    return said == asked
 
 
 # After the model: an answer that states a number its passages never mention made it up.

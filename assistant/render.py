@@ -40,6 +40,9 @@ def _label(title: str, source: str, published: str) -> str:
 def answer(result: "Answer", console: Console = out, show_text: bool = True) -> None:
     if show_text and result.answer:
         console.print(Markdown(result.answer))
+    if result.second_look:
+        console.print("[dim](Found on a second look: the model first judged the passages insufficient, "
+                      "so check the quotes below.)[/]")
     if result.withheld:
         console.print(f"[dim]Not used: {escape(', '.join(dict.fromkeys(result.withheld)))} "
                       "(the passage gives the assistant instructions instead of reporting).[/]")

@@ -37,6 +37,10 @@ def summary_table(results: list[EvalResult]) -> list[str]:
         if causes:
             listed = ", ".join(f"{check} {count}" for check, count in causes.items())
             lines += ["", f"Answerable questions refused ({result.label or 'default'}), by the check that refused: {listed}."]
+        second = result.summary()["answers"].get("second_look")
+        if second and second["answered"]:
+            lines += ["", f"Answered on a second look after the model refused ({result.label or 'default'}): "
+                          f"{second['answered']}, of which {second['correct']} correct."]
     return lines
 
 
@@ -50,6 +54,8 @@ def question_table(result: EvalResult) -> list[str]:
         answer = row.answer if result.generated else ""
         if row.refused_by:
             answer = f"({row.refused_by}) {answer}"
+        elif row.second_look:
+            answer = f"(second look) {answer}"
         lines.append("| " + " | ".join([
             _cell(row.question.id, 30), _cell(row.question.question, 90), _cell(gold, 40), _fmt(row.gold_rank),
             _cell(answer, 120), ("yes" if row.correct else "no") if result.generated else "", _cell(", ".join(row.cited), 40),

@@ -160,3 +160,60 @@ def test_a_follow_up_keeps_the_passages_the_last_answer_cited(tmp_path, corpus, 
     # Without that history, the same question does not bring the storm back.
     plain = answerer.ask("How many people did the attack kill?")
     assert storm.id not in {p.id for e in plain.excerpts for p in e.passages}
+
+
+@pytest.fixture
+def dated_answerer(tmp_path, corpus, embeddings):
+    """Seed (2018), budget (undated) and storm (2022-06-14) articles; the model refuses
+    under the normal prompt and answers under the second-look one with `reply`."""
+    from assistant.config import Settings
+    from assistant.indexer import run_index
+
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+
+    def make(reply: str) -> Answerer:
+        model = RuleChatModel(rules=[("Always give the best answer", reply)], prompts=[])
+        return Answerer(Retriever(settings, embeddings), model)
+
+    return make
+
+
+def test_a_refusal_gets_a_second_look_when_a_passage_is_fresh(dated_answerer):
+    from datetime import date
+
+    answerer = dated_answerer("A storm with winds of 120 km/h hit the coast on Monday.")
+    tokens = []
+    answer = answerer.ask("Which storm hit the coast this week?", as_of=date(2022, 6, 16), on_token=tokens.append)
+    assert len(answerer.llm.prompts) == 2 and "reply exactly: The indexed articles don't say" in answerer.llm.prompts[0]
+    assert not answer.refused and answer.second_look and answer.as_json()["second_look"] is True
+    assert [c.source for c in answer.citations] == ["storm.md"] and "120 km/h" in answer.citations[0].quote
+    assert "second_look" in answer.timings_ms
+    assert "".join(tokens) == ""  # the first pass's refusal was never shown, the second look is not streamed
+
+
+def test_no_second_look_without_a_fresh_passage(dated_answerer):
+    from datetime import date
+
+    answerer = dated_answerer("A storm with winds of 120 km/h hit the coast on Monday.")
+    answer = answerer.ask("How strong were the winds of the storm that hit the coast?", as_of=date(2023, 6, 16))
+    assert answer.refused and answer.refused_by == "model" and not answer.second_look
+    assert len(answerer.llm.prompts) == 1
+
+
+BOTH = "Which storm hit the coast this week, and who claimed the Ahvaz attack?"
+
+
+@pytest.mark.parametrize("question,reply", [
+    (BOTH, "The Islamic State group claimed the attack in Ahvaz."),  # supported, but by the 2018 article only
+    ("Which storm hit the coast this week?", "A storm hit the coast this week."),  # the question handed back
+    (BOTH, "Hurricane Zed hit the coast with winds of 300 km/h."),  # a number no passage states
+])
+def test_a_second_look_answer_is_dropped_unless_it_cites_a_fresh_passage_and_passes_the_checks(dated_answerer, question, reply):
+    from datetime import date
+
+    answerer = dated_answerer(reply)
+    answer = answerer.ask(question, as_of=date(2022, 6, 16))
+    assert any(e.first.source == "storm.md" for e in answer.excerpts)  # so a second look ran
+    assert len(answerer.llm.prompts) == 2
+    assert answer.refused and answer.answer == REFUSAL and answer.refused_by == "model" and not answer.second_look

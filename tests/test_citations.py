@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.citations import (MarkerFilter, add_missing_markers, claims, clean_markers, drop_uncited, is_refusal,
                                  marker_count, quotes, supporting_sentences)
 
@@ -58,3 +60,26 @@ def test_sentences_without_a_marker_are_dropped():
 def test_markers_after_the_period_or_a_closing_quote_keep_their_sentence():
     text = 'Pompeo replied, "Blaming others is a mistake [1]. And the loss of life is tragic." [1] ISIS claimed it. [2]'
     assert drop_uncited(text) == text
+
+
+def test_refusal_hold_shows_nothing_of_a_refusal_and_everything_of_an_answer():
+    from assistant.citations import RefusalHold
+
+    hold = RefusalHold()
+    assert [hold.feed(t) for t in ["The", " indexed", " articles", " don't", " say."]] == ["", "", "", "", ""]
+    hold = RefusalHold()
+    assert "".join(hold.feed(t) for t in ["The", " average", " price", " is $5 [1]."]) == "The average price is $5 [1]."
+
+
+@pytest.mark.parametrize("raw,shown", [
+    ("According to the passage, about 2 million swings were recalled [1].", "About 2 million swings were recalled [1]."),
+    ("It was released on March 3, 2017, according to passage 3 [3].", "It was released on March 3, 2017 [3]."),
+    ("Revenue was $370 million, as reported in passage 2.", "Revenue was $370 million [2]."),
+    ("Based on the information provided in the passages, Asher Angel plays Billy Batson.", "Asher Angel plays Billy Batson."),
+    ("ISIS claimed it [1]. According to passage 2, the Ahwaz group did too.", "ISIS claimed it [1]. The Ahwaz group did too."),
+    ("The passage of the bill was approved [1].", "The passage of the bill was approved [1]."),
+])
+def test_talk_of_passages_is_taken_out_of_answers(raw, shown):
+    from assistant.citations import unmention_passages
+
+    assert unmention_passages(raw) == shown

@@ -163,3 +163,19 @@ def test_eval_compare_writes_a_side_by_side_table_and_a_plot(tmp_path, corpus, e
 
     bad = run("eval", questions, "--compare", "hybrid,bm42", "--index-dir", index_dir)
     assert bad.exit_code == 2 and "bm42" in bad.output
+
+
+def test_an_answer_found_on_a_second_look_says_so(tmp_path, corpus, monkeypatch):
+    model = RuleChatModel(rules=[("Always give the best answer", "A storm with winds of 120 km/h hit the coast on Monday.")],
+                          prompts=[])
+    monkeypatch.setattr("assistant.llms.get_chat_model", lambda spec, on_progress=None: model)
+    assert run("index", corpus, "--index-dir", tmp_path / "idx").exit_code == 0
+    shown = run("ask", "Which storm hit the coast this week?", "--as-of", "2022-06-16", "--index-dir", tmp_path / "idx")
+    assert shown.exit_code == 0, shown.output
+    assert "120 km/h" in shown.stdout and "Found on a second look" in shown.stdout and "Storm hits the coast" in shown.stdout
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "storm", "question": "Which storm hit the coast this week?", "answers": ["120 km/h"],
+                                     "sources": ["storm.md"], "asked_on": "2022-06-16"}) + "\n")
+    result = run("eval", questions, "--json", "--index-dir", tmp_path / "idx", "--report-dir", tmp_path)
+    assert json.loads(result.stdout)["answers"]["second_look"] == {"answered": 1, "correct": 1}
+    assert "Answered on a second look after the model refused (default): 1, of which 1 correct." in (tmp_path / "q.md").read_text()

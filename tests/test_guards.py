@@ -31,3 +31,20 @@ def test_invented_numbers_ignore_markers_spelling_and_formatting():
     assert invented_numbers("Two suspects were arrested [1].", passages, "How many suspects?") == {"2"}
     assert invented_numbers("It happened in 2019 [1].", passages, "") == {"2019"}
     assert invented_numbers("Not since 2019 [1].", passages, "Did it happen in 2019?") == set()
+
+
+def test_fresh_means_the_two_months_up_to_the_reference_date():
+    from assistant.guards import fresh
+
+    day = date(2022, 7, 1)
+    assert fresh(passage("2022-06-01"), day) and fresh(passage("2022-07-01"), day) and fresh(passage("2022-07-02"), day)
+    assert not fresh(passage("2022-04-01"), day) and not fresh(passage("2022-07-05"), day) and not fresh(passage(""), day)
+
+
+def test_restates_only_an_answer_that_is_the_whole_question():
+    from assistant.guards import restates
+
+    question = "A processed cheese product is seeing a boost in popularity right now. Which product is it?"
+    assert restates("A processed cheese product is seeing a boost in popularity right now [1].", question)
+    assert not restates("Velveeta is seeing a boost in popularity right now [1].", question)
+    assert not restates("Biden won [1].", "Who won, Biden or Trump?")
