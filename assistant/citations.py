@@ -42,19 +42,27 @@ _PASSAGE_TALK = re.compile(
 )
 
 
+# What comes before a phrase that opens a sentence, a line or a list item.
+_OPENS = re.compile(r"(?:(?:^|\n)[ \t]*(?:[-*•]|\d+[.)])?|[.!?:])[ \t]*$")
+_OPENER_COMMA = re.compile(r"((?:^|\n)[ \t]*(?:[-*•][ \t]+|\d+[.)][ \t]+)?|[.!?:][ \t]+)[ \t]*,[ \t]*(\w)")
+
+
 def unmention_passages(text: str) -> str:
     """The answer without talk of "the passage". A number named after the claim becomes its
-    marker; one named before it ("According to passage 2, ...") is dropped with the phrase,
-    and the sentence gets its marker back from `add_missing_markers` if the passage holds it."""
+    marker; a phrase opening the sentence ("According to passage 2, ...") goes with its
+    number, and `add_missing_markers` gives the sentence its marker back if the passage
+    holds it. An opening phrase followed by markers ("Based on the passages [1], ...") is
+    left as written rather than lose them."""
     def replace(match: re.Match) -> str:
+        after = text[match.end():].lstrip(" \t")
+        if _OPENS.search(text[:match.start()]):
+            return "" if after.startswith(",") else match.group(0)
         n = match.group(1)
-        opens_sentence = not text[:match.start()].strip() or text[:match.start()].rstrip()[-1] in ".!?"
-        followed_by_marker = text[match.end():].lstrip().startswith("[")
-        return f" [{n}]" if n and not opens_sentence and not followed_by_marker else ""
+        return f" [{n}]" if n and not after.startswith("[") else ""
 
     text = _PASSAGE_TALK.sub(replace, text)
     # "According to the passage, approximately ..." leaves ", approximately ...".
-    return re.sub(r"(^|[.!?][ \t]+)[ \t]*,[ \t]*(\w)", lambda m: m.group(1) + m.group(2).upper(), text)
+    return _OPENER_COMMA.sub(lambda m: m.group(1) + m.group(2).upper(), text)
 
 
 def _rewrite_markers(text: str, count: int) -> tuple[str, int]:
@@ -235,8 +243,9 @@ class MarkerFilter:
 
 
 class RefusalHold:
-    """Holds streamed text back while it could still be the refusal sentence, so a
-    refusal is never shown half-written and a second look can replace it unseen."""
+    """Holds streamed text back while it could still be the refusal sentence, and for good
+    once it starts with it, so a refusal is never shown half-written and a second look can
+    replace it unseen."""
 
     def __init__(self) -> None:
         self.pending = ""
@@ -246,8 +255,13 @@ class RefusalHold:
         if self.released:
             return text
         self.pending += text
-        if REFUSAL.lower().startswith(self.pending.lstrip().lower()):
+        said, refusal = _plain(self.pending), _plain(REFUSAL)
+        if refusal.startswith(said) or said.startswith(refusal):
             return ""
         self.released = True
         out, self.pending = self.pending, ""
         return out
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.replace("’", "'").lower().split())

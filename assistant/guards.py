@@ -72,10 +72,17 @@ def fresh(passage: Passage, reference: date) -> bool:
     return -1 <= age <= FRESH_DAYS
 
 
+_YES_NO = re.compile(r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing)\b|n['’]t\b", re.I)
+
+
 def restates(answer: str, question: str) -> bool:
     """The answer is the question's own words, all of them and nothing else: it repeats the
-    question instead of answering. (A shorter answer in the question's words can be right:
-    "Biden" to "Biden or Trump?".)"""
+    question instead of answering. A shorter answer in the question's words can be right
+    ("Biden" to "Biden or Trump?"), and so can the question's words to a yes/no question
+    ("Velveeta is (not) popular" to "Is Velveeta popular?")."""
+    if _YES_NO.search(question) or _NEGATION.search(answer):
+        return False
     said, asked = set(content_words(MARKER.sub(" ", answer))), set(content_words(question))
     return said == asked
 

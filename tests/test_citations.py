@@ -68,6 +68,8 @@ def test_refusal_hold_shows_nothing_of_a_refusal_and_everything_of_an_answer():
     hold = RefusalHold()
     assert [hold.feed(t) for t in ["The", " indexed", " articles", " don't", " say."]] == ["", "", "", "", ""]
     hold = RefusalHold()
+    assert "".join(hold.feed(t) for t in ["The indexed articles don’t say.", "\n", "However, [2] says so."]) == ""
+    hold = RefusalHold()
     assert "".join(hold.feed(t) for t in ["The", " average", " price", " is $5 [1]."]) == "The average price is $5 [1]."
 
 
@@ -78,6 +80,8 @@ def test_refusal_hold_shows_nothing_of_a_refusal_and_everything_of_an_answer():
     ("Based on the information provided in the passages, Asher Angel plays Billy Batson.", "Asher Angel plays Billy Batson."),
     ("ISIS claimed it [1]. According to passage 2, the Ahwaz group did too.", "ISIS claimed it [1]. The Ahwaz group did too."),
     ("The passage of the bill was approved [1].", "The passage of the bill was approved [1]."),
+    ("Based on the passages [1], Asher Angel plays Billy Batson.", "Based on the passages [1], Asher Angel plays Billy Batson."),
+    ("- According to passage 2, ISIS claimed it.\n- Answer: According to the passages, it did.", "- ISIS claimed it.\n- Answer: It did."),
 ])
 def test_talk_of_passages_is_taken_out_of_answers(raw, shown):
     from assistant.citations import unmention_passages

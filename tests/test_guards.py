@@ -48,3 +48,10 @@ def test_restates_only_an_answer_that_is_the_whole_question():
     assert restates("A processed cheese product is seeing a boost in popularity right now [1].", question)
     assert not restates("Velveeta is seeing a boost in popularity right now [1].", question)
     assert not restates("Biden won [1].", "Who won, Biden or Trump?")
+
+
+def test_restates_leaves_answers_to_yes_no_questions_alone():
+    from assistant.guards import restates
+
+    assert not restates("Velveeta is seeing a boost in popularity [1].", "Is Velveeta seeing a boost in popularity?")
+    assert not restates("Velveeta isn't seeing a boost in popularity [1].", "Velveeta is seeing a boost in popularity: why?")
