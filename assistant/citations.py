@@ -40,8 +40,6 @@ _PASSAGE_TALK = re.compile(
     r"(?:information[ \t]+(?:provided[ \t]+)?in[ \t]+(?:the[ \t]+)?)?passages?(?:[ \t]+(\d{1,3}))?(?=[ \t]*(?:[,.;:!?\[]|$))",
     re.I,
 )
-
-
 # What comes before a phrase that opens a sentence, a line or a list item.
 _OPENS = re.compile(r"(?:(?:^|\n)[ \t]*(?:[-*•]|\d+[.)])?|[.!?:])[ \t]*$")
 _OPENER_COMMA = re.compile(r"((?:^|\n)[ \t]*(?:[-*•][ \t]+|\d+[.)][ \t]+)?|[.!?:][ \t]+)[ \t]*,[ \t]*(\w)")
@@ -60,7 +58,9 @@ def unmention_passages(text: str) -> str:
         n = match.group(1)
         return f" [{n}]" if n and not after.startswith("[") else ""
 
-    text = _PASSAGE_TALK.sub(replace, text)
+    text, removed = _PASSAGE_TALK.subn(replace, text)
+    if not removed:
+        return text
     # "According to the passage, approximately ..." leaves ", approximately ...".
     return _OPENER_COMMA.sub(lambda m: m.group(1) + m.group(2).upper(), text)
 
