@@ -22,3 +22,11 @@ def load(name: str) -> str:
         return path.read_text(encoding="utf-8").strip() + "\n"
     except OSError:
         raise UserError(f"prompt file missing: {path}") from None
+
+
+def answer_system(second_look: bool = False) -> str:
+    """The answer prompt's instructions. They differ only in what to do when the passages
+    seem not to answer (refuse, or on a second look give the best answer), which lives in
+    its own file so the two versions cannot drift apart."""
+    rule = load("when_unanswered_second_look.txt" if second_look else "when_unanswered.txt").strip()
+    return load("answer_system.txt").replace("{when_unanswered}", rule)

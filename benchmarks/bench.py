@@ -940,9 +940,9 @@ def assistant_prompt(job: dict, llm) -> tuple[list, str]:
     except Exception as exc:
         from langchain_core.prompts import ChatPromptTemplate
 
-        from assistant.prompts import load
+        from assistant.prompts import answer_system, load
 
-        template = ChatPromptTemplate.from_messages([("system", load("answer_system.txt")), ("human", load("answer_user.txt"))])
+        template = ChatPromptTemplate.from_messages([("system", answer_system()), ("human", load("answer_user.txt"))])
         text = "\n\n".join(f"[{n}] {p.title}\n{p.text}" for n, p in enumerate(passages, start=1))
         variables = {"today": date.today().isoformat(), "question": question, "passages": text}
         return template.invoke(variables).to_messages(), f"prompt files with plain passages (chain route failed: {exc})"

@@ -5,10 +5,10 @@ import httpx
 import pytest
 
 from assistant.llms.local import LocalServer, resolve_model
-from assistant.prompts import load
+from assistant.prompts import answer_system
 
 pytestmark = pytest.mark.llm
-SYSTEM = load("answer_system.txt")
+SYSTEM = answer_system()
 
 
 @pytest.fixture
