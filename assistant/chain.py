@@ -20,7 +20,7 @@ from .excerpts import Excerpt, focus, group
 from .guards import fresh, invented_numbers, restates, stale, unknown_names
 from .injection import addresses_the_model
 from .llms import backend_error, prime
-from .prompts import load
+from .prompts import answer_system, load
 from .retrieval import DateRange, Passage, Retriever
 from .text import content_words
 
@@ -129,12 +129,12 @@ class Answerer:
         self.k = k
         if llm is not None:
             answer_prompt = ChatPromptTemplate.from_messages(
-                [("system", load("answer_system.txt")), ("human", load("answer_user.txt"))]
+                [("system", answer_system()), ("human", load("answer_user.txt"))]
             )
             prime(llm, answer_prompt.messages[0].format().content)  # the system message as the model sees it
             self.generate = answer_prompt | llm | StrOutputParser()
             second_prompt = ChatPromptTemplate.from_messages(
-                [("system", load("answer_system_second_look.txt")), ("human", load("answer_user.txt"))]
+                [("system", answer_system(second_look=True)), ("human", load("answer_user.txt"))]
             )
             self.look_again = second_prompt | llm | StrOutputParser()
             self.condense = PromptTemplate.from_template(load("condense.txt")) | llm | StrOutputParser()
@@ -254,8 +254,7 @@ class Answerer:
         cites one of those passages and passes every check the first one would have."""
         if self.llm is None or inputs["refusal"] is not None or not inputs["raw"] or not is_refusal(inputs["raw"]):
             return ""
-        reference = date.fromisoformat(inputs["today"])
-        if not any(fresh(e.first, reference) for e in inputs["excerpts"]):
+        if not _recent(inputs["excerpts"], inputs["today"]):
             return ""
         started = time.monotonic()
         text = self.look_again.invoke(self._variables(inputs))
@@ -289,9 +288,8 @@ class Answerer:
         if not text or is_refusal(text):
             return None
         answer = self._checked(text, inputs, base)
-        reference = date.fromisoformat(inputs["today"])
-        recent = any(fresh(inputs["excerpts"][c.n - 1].first, reference) for c in answer.citations)
-        if answer.refused or not recent or restates(answer.answer, inputs["standalone"]):
+        cited = [inputs["excerpts"][c.n - 1] for c in answer.citations]
+        if answer.refused or not _recent(cited, inputs["today"]) or restates(answer.answer, inputs["standalone"]):
             return None
         answer.second_look = True
         return answer
@@ -319,6 +317,12 @@ class Answerer:
             answer=text, refused=False, dropped_markers=dropped,
             citations=[_citation(excerpts[c.n - 1], c.quote) for c in cited], **base,
         )
+
+
+def _recent(excerpts: Sequence[Excerpt], today: str) -> bool:
+    """Some excerpt comes from an article of the weeks up to `today` (ISO date)."""
+    reference = date.fromisoformat(today)
+    return any(fresh(e.first, reference) for e in excerpts)
 
 
 def _citation(excerpt: Excerpt, quote: str) -> Citation:
