@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from .text import content_words, split_sentences
 
@@ -40,6 +40,9 @@ _PASSAGE_TALK = re.compile(
     r"(?:information[ \t]+(?:provided[ \t]+)?in[ \t]+(?:the[ \t]+)?)?passages?(?:[ \t]+(\d{1,3}))?(?=[ \t]*(?:[,.;:!?\[]|$))",
     re.I,
 )
+# "..., as stated in [2]." The marker stays, the talk goes.
+_TALK_BEFORE_MARKER = re.compile(
+    r"(?:,[ \t]*|[ \t]+)(?:according to|as (?:stated|reported|mentioned|shown) in)[ \t]+(?=\[\d{1,3}\])", re.I)
 # What comes before a phrase that opens a sentence, a line or a list item.
 _OPENS = re.compile(r"(?:(?:^|\n)[ \t]*(?:[-*•]|\d+[.)])?|[.!?:])[ \t]*$")
 _OPENER_COMMA = re.compile(r"((?:^|\n)[ \t]*(?:[-*•][ \t]+|\d+[.)][ \t]+)?|[.!?:][ \t]+)[ \t]*,[ \t]*(\w)")
@@ -59,7 +62,9 @@ def unmention_passages(text: str) -> str:
         return f" [{n}]" if n and not after.startswith("[") else ""
 
     text, removed = _PASSAGE_TALK.subn(replace, text)
-    if not removed:
+    text, before_markers = _TALK_BEFORE_MARKER.subn(
+        lambda m: m.group(0) if _OPENS.search(text[:m.start() + 1]) else " ", text)
+    if not removed + before_markers:
         return text
     # "According to the passage, approximately ..." leaves ", approximately ...".
     return _OPENER_COMMA.sub(lambda m: m.group(1) + m.group(2).upper(), text)
@@ -141,14 +146,17 @@ def _overlap(claim_words: set[str], sentence: str) -> int:
     return len(claim_words & set(content_words(sentence)))
 
 
-def supporting_sentences(claim: str, passage: str | Sequence[str], limit: int = 2) -> list[str]:
+def supporting_sentences(claim: str, passage: str | Sequence[str], limit: int = 2, question: str = "") -> list[str]:
     """Verbatim sentences of `passage` (a text, or its sentences already split) that best
-    support `claim`, in passage order."""
-    wanted = set(content_words(claim))
+    support `claim` (about `question`), in passage order: first the sentence naming most of
+    what the claim adds to the question (the answer), then most of all their words."""
+    added = set(content_words(claim)) - set(content_words(question))
+    wanted = set(content_words(claim + " " + question))
     sentences = [passage[a:b] for a, b in split_sentences(passage)] if isinstance(passage, str) else list(passage)
     if not sentences:
         return []
-    ranked = sorted(range(len(sentences)), key=lambda i: (-_overlap(wanted, sentences[i]), len(sentences[i])))
+    ranked = sorted(range(len(sentences)), key=lambda i: (
+        -_overlap(added, sentences[i]), -_overlap(wanted, sentences[i]), len(sentences[i])))
     chosen = [ranked[0]]
     covered = wanted & set(content_words(sentences[ranked[0]]))
     for i in ranked[1:limit + 2]:
@@ -161,28 +169,58 @@ def supporting_sentences(claim: str, passage: str | Sequence[str], limit: int = 
     return [sentences[i] for i in sorted(chosen)]
 
 
-def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) -> str:
-    """Give an uncited factual sentence the marker of the passage that supports it best,
-    when that passage holds at least `min_share` of its content words."""
+def _map_sentences(text: str, rewrite: Callable[[str], str]) -> str:
+    """`text` with each sentence replaced by `rewrite(sentence)`, the space between kept."""
     out = []
     last = 0
     for start, end in split_sentences(text):
-        sentence = text[start:end]
-        out.append(text[last:start])
+        out += [text[last:start], rewrite(text[start:end])]
         last = end
+    return "".join(out) + text[last:]
+
+
+def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) -> str:
+    """Give an uncited factual sentence the marker of the passage that supports it best,
+    when that passage holds at least `min_share` of its content words."""
+    def rewrite(sentence: str) -> str:
         words = set(content_words(MARKER.sub("", sentence)))
-        if markers(sentence) or len(words) < 1:
-            out.append(sentence)
-            continue
+        if markers(sentence) or not words:
+            return sentence
         scores = [len(words & set(content_words(p))) for p in passages]
         best = max(range(len(passages)), key=scores.__getitem__, default=None)
         if best is None or scores[best] < max(1, min_share * len(words)):
-            out.append(sentence)
-            continue
+            return sentence
         stripped = sentence.rstrip(".!?")
-        out.append(f"{stripped} [{best + 1}]{sentence[len(stripped):]}")
-    out.append(text[last:])
-    return "".join(out)
+        return f"{stripped} [{best + 1}]{sentence[len(stripped):]}"
+
+    return _map_sentences(text, rewrite)
+
+
+_MARKER_RUN = re.compile(r"( ?)((?:\[\d{1,3}\])+)")
+
+
+def prune_unsupported(text: str, passages: Sequence[str], question: str = "") -> str:
+    """Markers of a sentence that cites several passages, without those that share none of
+    the words the sentence adds to the question: small models often cite every passage
+    ("Joe Biden won [1][2]...[8]") and a passage that never names the answer backs nothing.
+    Run after `clean_markers` (markers as [n][m]). A sentence keeps all its markers when
+    none of them would be left, or when it adds no word to the question."""
+    asked = set(content_words(question))
+
+    def rewrite(sentence: str) -> str:
+        numbers = [n for n in markers(sentence) if 1 <= n <= len(passages)]
+        added = set(content_words(MARKER.sub(" ", sentence))) - asked
+        backing = [n for n in numbers if added & set(content_words(passages[n - 1]))]
+        if len(numbers) < 2 or not backing or len(backing) == len(numbers):
+            return sentence
+
+        def keep(match: re.Match) -> str:
+            kept = "".join(f"[{n}]" for n in markers(match.group(2)) if n in backing)
+            return match.group(1) + kept if kept else ""
+
+        return _MARKER_RUN.sub(keep, sentence)
+
+    return _map_sentences(text, rewrite)
 
 
 def drop_uncited(text: str) -> str:
@@ -207,8 +245,8 @@ def quotes(text: str, passages: Sequence[str | Sequence[str]], question: str = "
             by_number.setdefault(n, []).append(sentence)
     cited = []
     for n in sorted(by_number):
-        claim = " ".join(by_number[n]) + " " + question
-        cited.append(Cited(n=n, quote=GAP.join(supporting_sentences(claim, passages[n - 1]))))
+        claim = " ".join(by_number[n])
+        cited.append(Cited(n=n, quote=GAP.join(supporting_sentences(claim, passages[n - 1], question=question))))
     return cited
 
 

@@ -120,6 +120,7 @@ class Row:
     cited_chunks: tuple[str, ...] = ()
     markers_total: int = 0
     markers_valid: int = 0
+    markers_pruned: int = 0
     answer_ms: float | None = None
 
     @property
@@ -201,6 +202,8 @@ class EvalResult:
             },
             "citations": {
                 "valid_markers": round(sum(r.markers_valid for r in self.rows) / total_markers, 4) if total_markers else None,
+                # Valid markers taken off a sentence whose passage does not name its answer.
+                "pruned_markers": round(sum(r.markers_pruned for r in self.rows) / total_markers, 4) if total_markers else None,
                 "gold_source_cited": _mean([1.0 if set(r.cited) & set(r.question.sources) else 0.0 for r in correct if r.question.sources]),
             },
             "latency_ms": {"p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)},
@@ -246,6 +249,7 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
                 row.cited_chunks = tuple(c.chunk_id for c in result.citations)
                 row.markers_total = marker_count(result.raw)
                 row.markers_valid = row.markers_total - result.dropped_markers
+                row.markers_pruned = result.pruned_markers
                 row.answer_ms = result.timings_ms.get("total")
             rows.append(row)
     finally:

@@ -48,6 +48,11 @@ class Excerpt:
         return join(self.sentences)
 
     @property
+    def titled_text(self) -> str:
+        """Title and all retrieved sentences: what can name an answer drawn from it."""
+        return f"{self.first.title} {self.full_text}"
+
+    @property
     def sentence_texts(self) -> list[str]:
         return [s.text for s in self.sentences]
 

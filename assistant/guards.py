@@ -18,7 +18,7 @@ import re
 from datetime import date
 from typing import Sequence
 
-from .citations import MARKER
+from .citations import MARKER, claims
 from .retrieval import Passage
 from .text import content_words
 
@@ -70,6 +70,16 @@ def fresh(passage: Passage, reference: date) -> bool:
         return False
     age = (reference - date.fromisoformat(passage.published)).days
     return -1 <= age <= FRESH_DAYS
+
+
+def corroborated(answer: str, texts: Sequence[str], question: str, share: float = 0.5) -> bool:
+    """At least two of `texts` (articles) name the answer: each holds `share` of the words
+    the answer's first sentence (the direct answer) adds to the question."""
+    found = claims(answer)
+    added = set(content_words(found[0][0])) - set(content_words(question)) if found else set()
+    if not added:
+        return False
+    return sum(len(added & set(content_words(text))) >= share * len(added) for text in texts) >= 2
 
 
 _YES_NO = re.compile(r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)

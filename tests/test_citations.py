@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.citations import (MarkerFilter, add_missing_markers, claims, clean_markers, drop_uncited, is_refusal,
-                                 marker_count, quotes, supporting_sentences)
+                                 marker_count, prune_unsupported, quotes, supporting_sentences)
 
 PASSAGES = [
     "Iran's Supreme Leader, Ayatollah Ali Khamenei, on Monday linked the attackers to Iraq and Syria.",
@@ -32,6 +32,33 @@ def test_quotes_are_verbatim_supporting_sentences():
     for c in cited:
         for piece in c.quote.split(" … "):
             assert piece in PASSAGES[c.n - 1]
+
+
+def test_a_sentence_citing_every_passage_keeps_those_that_name_its_answer():
+    question = "Who claimed the Ahvaz attack?"
+    pruned = prune_unsupported("ISIS claimed the attack [1][2][3]. Khamenei blamed Iraq [1].", PASSAGES, question)
+    assert pruned == "ISIS claimed the attack [2][3]. Khamenei blamed Iraq [1]."
+    # Each claimant's passage names its own group: both stay.
+    both = "ISIS and the Ahwaz National Resistance both claimed it [2][3]."
+    assert prune_unsupported(both, PASSAGES, question) == both
+
+
+def test_pruning_never_leaves_a_sentence_uncited():
+    question = "Who claimed the Ahvaz attack?"
+    # No passage names "Hezbollah": the markers stay for the reader to check.
+    assert prune_unsupported("Hezbollah claimed it [1][2].", PASSAGES, question) == "Hezbollah claimed it [1][2]."
+    # Nothing added to the question's words: nothing to judge the passages by.
+    assert prune_unsupported("The Ahvaz attack was claimed [1][2].", PASSAGES, question) == "The Ahvaz attack was claimed [1][2]."
+    # A run of markers left empty goes with its space.
+    assert prune_unsupported("Khamenei blamed Iraq [1][2], not Saudi Arabia [2].", PASSAGES, question) == \
+        "Khamenei blamed Iraq [1], not Saudi Arabia."
+
+
+def test_a_quote_shows_the_sentence_that_names_the_answer():
+    passage = ["The 2020 presidential election results were certified in December 2020.",
+               "Biden carried Georgia by 11,779 votes."]
+    cited = quotes("Joe Biden won the 2020 presidential election [1].", [passage], "Who won the 2020 presidential election?")
+    assert cited[0].quote == " … ".join(passage)
 
 
 def test_markers_after_the_period_belong_to_the_sentence():
@@ -77,6 +104,9 @@ def test_refusal_hold_shows_nothing_of_a_refusal_and_everything_of_an_answer():
     ("According to the passage, about 2 million swings were recalled [1].", "About 2 million swings were recalled [1]."),
     ("It was released on March 3, 2017, according to passage 3 [3].", "It was released on March 3, 2017 [3]."),
     ("Revenue was $370 million, as reported in passage 2.", "Revenue was $370 million [2]."),
+    ("The Pixel 6 was announced on October 19, 2021, as stated in [2].", "The Pixel 6 was announced on October 19, 2021 [2]."),
+    ("Biden won according to [1][3].", "Biden won [1][3]."),
+    ("ISIS claimed it [1]. According to [2], others did too.", "ISIS claimed it [1]. According to [2], others did too."),
     ("Based on the information provided in the passages, Asher Angel plays Billy Batson.", "Asher Angel plays Billy Batson."),
     ("ISIS claimed it [1]. According to passage 2, the Ahwaz group did too.", "ISIS claimed it [1]. The Ahwaz group did too."),
     ("The passage of the bill was approved [1].", "The passage of the bill was approved [1]."),

@@ -1,6 +1,6 @@
 from datetime import date
 
-from assistant.guards import invented_numbers, names, stale
+from assistant.guards import corroborated, invented_numbers, names, stale
 from assistant.retrieval import Passage
 
 
@@ -55,3 +55,14 @@ def test_restates_leaves_answers_to_yes_no_questions_alone():
 
     assert not restates("Velveeta is seeing a boost in popularity [1].", "Is Velveeta seeing a boost in popularity?")
     assert not restates("Velveeta isn't seeing a boost in popularity [1].", "Velveeta is seeing a boost in popularity: why?")
+
+
+def test_an_answer_is_corroborated_when_two_articles_name_it():
+    question = "Who will play Billy Batson in Shazam?"
+    texts = ["Andi Mack star Asher Angel will play Billy Batson in DC's Shazam.",
+             "Disney star Asher Angel has snagged the role of Billy Batson.",
+             "Billy Batson is the alter ego of Captain Marvel."]
+    assert corroborated("Asher Angel will play Billy Batson [1][2]. He is a Disney star [2].", texts, question)
+    assert not corroborated("Asher Angel will play Billy Batson [1].", texts[:1] + texts[2:], question)
+    # Nothing added to the question: nothing for the articles to name.
+    assert not corroborated("Billy Batson will be played in Shazam [1].", texts, question)
