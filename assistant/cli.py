@@ -213,7 +213,7 @@ def ask(
                          retrieval=retrieval, rescore=rescore)
     answerer = _answerer(settings, k)
     stream = not as_json and sys.stdout.isatty()
-    with render.LiveAnswer() as live:
+    with render.LiveAnswer(enabled=stream) as live:
         result = answerer.ask(question, as_of=as_of, dates=DateRange(since, until), on_token=live.feed if stream else None)
     if as_json:
         print(json.dumps(result.as_json()))

@@ -9,6 +9,7 @@ from rich.live import Live
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
 
 if TYPE_CHECKING:
     from .chain import Answer
@@ -89,19 +90,20 @@ def rescore_report(vectors: dict, console: Console = out) -> None:
 
 
 class LiveAnswer:
-    """Shows the answer as it streams; the final, cited version replaces it."""
+    """Shows the answer as it streams; the final, cited version replaces it. Until text
+    arrives (retrieval, the model reading its passages, a refusal held back while a
+    second look runs) a spinner says the assistant is at work."""
 
-    def __init__(self, console: Console = out) -> None:
+    def __init__(self, console: Console = out, enabled: bool = True) -> None:
         self.console = console
+        self.enabled = enabled and console.is_terminal
         self.text = ""
         self.live: Live | None = None
 
     def feed(self, token: str) -> None:
-        if self.live is None:
-            self.live = Live(console=self.console, refresh_per_second=12, transient=True, vertical_overflow="visible")
-            self.live.start()
         self.text += token
-        self.live.update(Markdown(self.text))
+        if self.live is not None and self.text.strip():
+            self.live.update(Markdown(self.text))
 
     def close(self) -> None:
         if self.live is not None:
@@ -109,6 +111,12 @@ class LiveAnswer:
             self.live = None
 
     def __enter__(self) -> "LiveAnswer":
+        if self.enabled:
+            from rich.spinner import Spinner
+
+            self.live = Live(Spinner("dots", text=Text("Reading the articles…", style="dim")), console=self.console,
+                             refresh_per_second=12, transient=True, vertical_overflow="visible")
+            self.live.start()
         return self
 
     def __exit__(self, *exc) -> None:

@@ -88,7 +88,7 @@ class Repl:
     def ask(self, question: str) -> None:
         stream = self.console.is_terminal
         try:
-            with render.LiveAnswer(self.console) as live:
+            with render.LiveAnswer(self.console, enabled=stream) as live:
                 result = self.answerer.ask(question, history=self.history, as_of=self.as_of,
                                            on_token=live.feed if stream else None)
         except KeyboardInterrupt:
