@@ -325,13 +325,15 @@ class Answerer:
 
 
 def _vouched(answer: Answer, inputs: dict) -> bool:
-    """A cited passage is from the weeks before the question's date, or two articles name
-    the answer. The second is what undated collections have; it kept 9 answers on rgb, all
-    right, and nothing on rtqa-dev the first had not (eval/reports/README.md)."""
+    """A cited passage is from the weeks before the question's date, or a cited passage
+    and another of the excerpts (each one article) both name the answer (`corroborated`).
+    The second is what undated collections have; on the dev sets it kept 9 answers on rgb,
+    all right, and nothing on rtqa-dev the first had not (eval/reports/README.md)."""
     excerpts: list[Excerpt] = inputs["excerpts"]
     if _recent([excerpts[c.n - 1] for c in answer.citations], inputs["today"]):
         return True
-    return corroborated(answer.answer, [e.titled_text for e in excerpts], inputs["standalone"])
+    return corroborated(answer.answer, [e.titled_text for e in excerpts], inputs["standalone"],
+                        cited=[c.n - 1 for c in answer.citations])
 
 
 def _recent(excerpts: Sequence[Excerpt], today: str) -> bool:

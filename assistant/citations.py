@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .text import content_words, split_sentences
+from .text import added_words, content_words, named, split_sentences
 
 REFUSAL = "The indexed articles don't say."
 GAP = " … "  # between quoted sentences that are not next to each other
@@ -42,7 +42,8 @@ _PASSAGE_TALK = re.compile(
 )
 # "..., as stated in [2]." The marker stays, the talk goes.
 _TALK_BEFORE_MARKER = re.compile(
-    r"(?:,[ \t]*|[ \t]+)(?:according to|as (?:stated|reported|mentioned|shown) in)[ \t]+(?=\[\d{1,3}\])", re.I)
+    r"(?:,[ \t]*|[ \t]+)(?:according to|as (?:stated|reported|mentioned|shown) in)[ \t]+"
+    r"(?=(?:\[\d{1,3}\])+[ \t]*(?:[.;!?]|$))", re.I | re.M)
 # What comes before a phrase that opens a sentence, a line or a list item.
 _OPENS = re.compile(r"(?:(?:^|\n)[ \t]*(?:[-*•]|\d+[.)])?|[.!?:])[ \t]*$")
 _OPENER_COMMA = re.compile(r"((?:^|\n)[ \t]*(?:[-*•][ \t]+|\d+[.)][ \t]+)?|[.!?:][ \t]+)[ \t]*,[ \t]*(\w)")
@@ -143,26 +144,26 @@ def claims(text: str) -> list[tuple[str, list[int]]]:
 
 
 def _overlap(claim_words: set[str], sentence: str) -> int:
-    return len(claim_words & set(content_words(sentence)))
+    return len(claim_words & named(sentence))
 
 
 def supporting_sentences(claim: str, passage: str | Sequence[str], limit: int = 2, question: str = "") -> list[str]:
     """Verbatim sentences of `passage` (a text, or its sentences already split) that best
     support `claim` (about `question`), in passage order: first the sentence naming most of
     what the claim adds to the question (the answer), then most of all their words."""
-    added = set(content_words(claim)) - set(content_words(question))
-    wanted = set(content_words(claim + " " + question))
+    added = added_words(claim, question)
+    wanted = named(claim + " " + question)
     sentences = [passage[a:b] for a, b in split_sentences(passage)] if isinstance(passage, str) else list(passage)
     if not sentences:
         return []
     ranked = sorted(range(len(sentences)), key=lambda i: (
         -_overlap(added, sentences[i]), -_overlap(wanted, sentences[i]), len(sentences[i])))
     chosen = [ranked[0]]
-    covered = wanted & set(content_words(sentences[ranked[0]]))
+    covered = wanted & named(sentences[ranked[0]])
     for i in ranked[1:limit + 2]:
         if len(chosen) >= limit:
             break
-        new = (wanted & set(content_words(sentences[i]))) - covered
+        new = (wanted & named(sentences[i])) - covered
         if len(new) >= 2:
             chosen.append(i)
             covered |= new
@@ -205,12 +206,14 @@ def prune_unsupported(text: str, passages: Sequence[str], question: str = "") ->
     ("Joe Biden won [1][2]...[8]") and a passage that never names the answer backs nothing.
     Run after `clean_markers` (markers as [n][m]). A sentence keeps all its markers when
     none of them would be left, or when it adds no word to the question."""
-    asked = set(content_words(question))
-
     def rewrite(sentence: str) -> str:
-        numbers = [n for n in markers(sentence) if 1 <= n <= len(passages)]
-        added = set(content_words(MARKER.sub(" ", sentence))) - asked
-        backing = [n for n in numbers if added & set(content_words(passages[n - 1]))]
+        # Markers opening the span ('ISIS claimed it." [2] Next …') belong to the
+        # sentence before, whose words are not here: they stay as written.
+        lead = _LEADING.match(sentence)
+        lead, body = (lead.group(), sentence[lead.end():]) if lead else ("", sentence)
+        numbers = [n for n in markers(body) if 1 <= n <= len(passages)]
+        added = added_words(MARKER.sub(" ", body), question)
+        backing = [n for n in numbers if added & named(passages[n - 1])]
         if len(numbers) < 2 or not backing or len(backing) == len(numbers):
             return sentence
 
@@ -218,7 +221,7 @@ def prune_unsupported(text: str, passages: Sequence[str], question: str = "") ->
             kept = "".join(f"[{n}]" for n in markers(match.group(2)) if n in backing)
             return match.group(1) + kept if kept else ""
 
-        return _MARKER_RUN.sub(keep, sentence)
+        return lead + _MARKER_RUN.sub(keep, body)
 
     return _map_sentences(text, rewrite)
 

@@ -121,6 +121,7 @@ class Row:
     markers_total: int = 0
     markers_valid: int = 0
     markers_pruned: int = 0
+    markers_shown: int = 0  # in the answer as displayed
     answer_ms: float | None = None
 
     @property
@@ -145,6 +146,10 @@ class Row:
 
 def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 4) if values else None
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 def _percentile(values: list[float], q: float) -> int | None:
@@ -202,8 +207,10 @@ class EvalResult:
             },
             "citations": {
                 "valid_markers": round(sum(r.markers_valid for r in self.rows) / total_markers, 4) if total_markers else None,
-                # Valid markers taken off a sentence whose passage does not name its answer.
-                "pruned_markers": round(sum(r.markers_pruned for r in self.rows) / total_markers, 4) if total_markers else None,
+                # Of the markers an answer carried after the checks, those taken off a sentence
+                # because their passage names none of what it adds to the question.
+                "pruned_markers": _ratio(sum(r.markers_pruned for r in self.rows),
+                                         sum(r.markers_pruned + r.markers_shown for r in self.rows)),
                 "gold_source_cited": _mean([1.0 if set(r.cited) & set(r.question.sources) else 0.0 for r in correct if r.question.sources]),
             },
             "latency_ms": {"p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)},
@@ -250,6 +257,7 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
                 row.markers_total = marker_count(result.raw)
                 row.markers_valid = row.markers_total - result.dropped_markers
                 row.markers_pruned = result.pruned_markers
+                row.markers_shown = marker_count(result.answer)
                 row.answer_ms = result.timings_ms.get("total")
             rows.append(row)
     finally:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Sequence
+from typing import Collection, Sequence
 
 from .citations import MARKER, claims
 from .retrieval import Passage
-from .text import content_words
+from .text import added_words, content_words, named
 
 FRESH_DAYS = 60
 # Lower-case "new" only: "New York" is a place, not a time.
@@ -72,14 +72,24 @@ def fresh(passage: Passage, reference: date) -> bool:
     return -1 <= age <= FRESH_DAYS
 
 
-def corroborated(answer: str, texts: Sequence[str], question: str, share: float = 0.5) -> bool:
-    """At least two of `texts` (articles) name the answer: each holds `share` of the words
-    the answer's first sentence (the direct answer) adds to the question."""
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
+
+
+def corroborated(answer: str, texts: Sequence[str], question: str, cited: Collection[int], share: float = 0.5) -> bool:
+    """Two of `texts` (one per article), one of them cited (`cited`: their indexes), name
+    the answer: each holds `share` of the words the answer's first sentence (the direct
+    answer) adds to the question. That sentence must name someone, something or a number
+    the question does not, and must not be negated ("The winner is not named, …")."""
     found = claims(answer)
-    added = set(content_words(found[0][0])) - set(content_words(question)) if found else set()
-    if not added:
+    first = found[0][0] if found else ""
+    added = added_words(first, question)
+    # Unlike `names`, the first word counts: a direct answer often starts with its name.
+    capitalised = {word for token in _CAPITALISED.findall(first) for word in named(token)}
+    named_things = {w for w in added if any(ch.isdigit() for ch in w)} | (added & capitalised)
+    if not named_things or _NEGATION.search(first):
         return False
-    return sum(len(added & set(content_words(text))) >= share * len(added) for text in texts) >= 2
+    naming = {i for i, text in enumerate(texts) if len(added & named(text)) >= share * len(added)}
+    return len(naming) >= 2 and bool(naming & set(cited))
 
 
 _YES_NO = re.compile(r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)

@@ -39,8 +39,8 @@ def summary_table(results: list[EvalResult]) -> list[str]:
             lines += ["", f"Answerable questions refused ({result.label or 'default'}), by the check that refused: {listed}."]
         pruned = result.summary()["citations"].get("pruned_markers")
         if pruned:
-            lines += ["", f"Valid markers taken off a sentence because their passage does not name what it adds to the "
-                          f"question ({result.label or 'default'}): {_fmt(pruned)} of the model's markers."]
+            lines += ["", f"Markers taken off a sentence because their passage names none of what it adds to the "
+                          f"question ({result.label or 'default'}): {_fmt(pruned)} of those the answers carried."]
         second = result.summary()["answers"].get("second_look")
         if second and second["answered"]:
             lines += ["", f"Answered on a second look after the model refused ({result.label or 'default'}): "

@@ -77,6 +77,23 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in _STOPWORDS]
 
 
+def _root(word: str) -> str:
+    return re.sub(r"['’]s$", "", word)
+
+
+def named(text: str) -> set[str]:
+    """Content words as a passage names them: "Iraq's" names "iraq"."""
+    return {_root(w) for w in content_words(text)}
+
+
+def added_words(claim: str, question: str) -> set[str]:
+    """Content words of `claim` that are not the question's, nor another form of one
+    ("approved" to "approve?"): what the claim says beyond the question, its answer."""
+    asked = named(question)
+    prefixes = {w[:5] for w in asked if len(w) >= 5}
+    return {w for w in named(claim) if w not in asked and not (len(w) >= 5 and w[:5] in prefixes)}
+
+
 def normalize_answer(text: str) -> str:
     """SQuAD-style normalisation: lower case, no punctuation, no articles, single spaces."""
     text = unicodedata.normalize("NFKD", text.lower())

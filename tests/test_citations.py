@@ -49,6 +49,11 @@ def test_pruning_never_leaves_a_sentence_uncited():
     assert prune_unsupported("Hezbollah claimed it [1][2].", PASSAGES, question) == "Hezbollah claimed it [1][2]."
     # Nothing added to the question's words: nothing to judge the passages by.
     assert prune_unsupported("The Ahvaz attack was claimed [1][2].", PASSAGES, question) == "The Ahvaz attack was claimed [1][2]."
+    # Markers opening a sentence belong to the one before: not judged by this one's words.
+    assert prune_unsupported('ISIS claimed it." [2][1] Khamenei blamed Iraq [1][2].', PASSAGES, question) == \
+        'ISIS claimed it." [2][1] Khamenei blamed Iraq [1].'
+    # A passage names "Iraq" when it says "Iraq's".
+    assert prune_unsupported("Iraq was blamed [1][2].", ["Iraq's role", "Syria"], "Who was blamed?") == "Iraq was blamed [1]."
     # A run of markers left empty goes with its space.
     assert prune_unsupported("Khamenei blamed Iraq [1][2], not Saudi Arabia [2].", PASSAGES, question) == \
         "Khamenei blamed Iraq [1], not Saudi Arabia."
@@ -107,6 +112,7 @@ def test_refusal_hold_shows_nothing_of_a_refusal_and_everything_of_an_answer():
     ("The Pixel 6 was announced on October 19, 2021, as stated in [2].", "The Pixel 6 was announced on October 19, 2021 [2]."),
     ("Biden won according to [1][3].", "Biden won [1][3]."),
     ("ISIS claimed it [1]. According to [2], others did too.", "ISIS claimed it [1]. According to [2], others did too."),
+    ("ISIS, according to [2], claimed it.", "ISIS, according to [2], claimed it."),
     ("Based on the information provided in the passages, Asher Angel plays Billy Batson.", "Asher Angel plays Billy Batson."),
     ("ISIS claimed it [1]. According to passage 2, the Ahwaz group did too.", "ISIS claimed it [1]. The Ahwaz group did too."),
     ("The passage of the bill was approved [1].", "The passage of the bill was approved [1]."),

@@ -62,7 +62,18 @@ def test_an_answer_is_corroborated_when_two_articles_name_it():
     texts = ["Andi Mack star Asher Angel will play Billy Batson in DC's Shazam.",
              "Disney star Asher Angel has snagged the role of Billy Batson.",
              "Billy Batson is the alter ego of Captain Marvel."]
-    assert corroborated("Asher Angel will play Billy Batson [1][2]. He is a Disney star [2].", texts, question)
-    assert not corroborated("Asher Angel will play Billy Batson [1].", texts[:1] + texts[2:], question)
+    assert corroborated("Asher Angel will play Billy Batson [1][2]. He is a Disney star [2].", texts, question, cited=[0])
+    assert not corroborated("Asher Angel will play Billy Batson [3].", texts, question, cited=[2])  # the cited one does not
+    assert not corroborated("Asher Angel will play Billy Batson [1].", texts[:1] + texts[2:], question, cited=[0])
     # Nothing added to the question: nothing for the articles to name.
-    assert not corroborated("Billy Batson will be played in Shazam [1].", texts, question)
+    assert not corroborated("Billy Batson will be played in Shazam [1].", texts, question, cited=[0])
+    assert not corroborated("Asher Angel is not confirmed to play Billy Batson [1].", texts, question, cited=[0])
+    assert corroborated("Angel [2].", texts, question, cited=[1])  # the answer's name may open it
+
+
+def test_corroboration_needs_a_name_or_number_beyond_the_question():
+    question = "What did the city council approve?"
+    texts = ["The council approved the budget on Monday.", "The council approved new bike lanes."]
+    assert not corroborated("The city council approved it [1].", texts, question, cited=[0])
+    texts = ["The council approved a $2 billion budget.", "Councillors passed a $2 billion budget."]
+    assert corroborated("A $2 billion budget [1].", texts, question, cited=[1])
