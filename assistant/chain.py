@@ -257,7 +257,7 @@ class Answerer:
         every check the first one would have."""
         if self.llm is None or inputs["refusal"] is not None or not inputs["raw"] or not is_refusal(inputs["raw"]):
             return ""
-        if not _recent(inputs["excerpts"], inputs["today"]) and len(inputs["excerpts"]) < 2:
+        if len(inputs["excerpts"]) < 2 and not _recent(inputs["excerpts"], inputs["today"]):
             return ""
         started = time.monotonic()
         text = self.look_again.invoke(self._variables(inputs))

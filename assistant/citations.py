@@ -35,14 +35,15 @@ def is_refusal(text: str) -> bool:
 # "according to passage 3", "Based on the information provided in the passages, ...": the
 # prompt forbids it, small models write it anyway. Only before punctuation, a marker or the
 # end, so "the passage of the bill" stays.
+_SOURCED = r"according to|as (?:stated|reported|mentioned|shown) in"
 _PASSAGE_TALK = re.compile(
-    r"(?:,[ \t]*)?\b(?:according to|as (?:stated|reported|mentioned|shown) in|based on)[ \t]+(?:the[ \t]+)?"
+    r"(?:,[ \t]*)?\b(?:" + _SOURCED + r"|based on)[ \t]+(?:the[ \t]+)?"
     r"(?:information[ \t]+(?:provided[ \t]+)?in[ \t]+(?:the[ \t]+)?)?passages?(?:[ \t]+(\d{1,3}))?(?=[ \t]*(?:[,.;:!?\[]|$))",
     re.I,
 )
 # "..., as stated in [2]." The marker stays, the talk goes.
 _TALK_BEFORE_MARKER = re.compile(
-    r"(?:,[ \t]*|[ \t]+)(?:according to|as (?:stated|reported|mentioned|shown) in)[ \t]+"
+    r"(?:,[ \t]*|[ \t]+)(?:" + _SOURCED + r")[ \t]+"
     r"(?=(?:\[\d{1,3}\])+[ \t]*(?:[.;!?]|$))", re.I | re.M)
 # What comes before a phrase that opens a sentence, a line or a list item.
 _OPENS = re.compile(r"(?:(?:^|\n)[ \t]*(?:[-*•]|\d+[.)])?|[.!?:])[ \t]*$")
@@ -296,8 +297,8 @@ class RefusalHold:
         if self.released:
             return text
         self.pending += text
-        said, refusal = _plain(self.pending), _plain(REFUSAL)
-        if refusal.startswith(said) or said.startswith(refusal):
+        said = _plain(self.pending)
+        if _PLAIN_REFUSAL.startswith(said) or said.startswith(_PLAIN_REFUSAL):
             return ""
         self.released = True
         out, self.pending = self.pending, ""
@@ -306,3 +307,6 @@ class RefusalHold:
 
 def _plain(text: str) -> str:
     return " ".join(text.replace("’", "'").lower().split())
+
+
+_PLAIN_REFUSAL = _plain(REFUSAL)

@@ -206,7 +206,7 @@ class EvalResult:
                 "n": len(unanswerable) if gen else 0,
             },
             "citations": {
-                "valid_markers": round(sum(r.markers_valid for r in self.rows) / total_markers, 4) if total_markers else None,
+                "valid_markers": _ratio(sum(r.markers_valid for r in self.rows), total_markers),
                 # Of the markers an answer carried after the checks, those taken off a sentence
                 # because their passage names none of what it adds to the question.
                 "pruned_markers": _ratio(sum(r.markers_pruned for r in self.rows),
