@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Sequence
 
-from .citations import (GAP, REFUSAL, MarkerFilter, RefusalHold, add_missing_markers, clean_markers, drop_uncited,
-                        is_refusal, marker_count, prune_unsupported, quotes, supporting_sentences, unmention_passages)
+from .citations import (GAP, REFUSAL, MarkerFilter, RefusalHold, add_missing_markers, cite_corroborating, clean_markers,
+                        drop_uncited, is_refusal, marker_count, markers, prune_unsupported, quotes, supporting_sentences,
+                        unmention_passages)
 from .excerpts import Excerpt, focus, group
 from .guards import corroborated, fresh, invented_numbers, restates, stale, unknown_names
 from .injection import addresses_the_model
@@ -65,6 +66,8 @@ class Answer:
     raw: str = ""  # what the model wrote, before markers were checked
     dropped_markers: int = 0  # pointed at no passage
     pruned_markers: int = 0  # pointed at a passage naming none of what the sentence adds to the question
+    added_markers: int = 0  # of other passages naming the direct answer (`cite_corroborating`)
+    corroborating: list[int] = field(default_factory=list)  # passages cited only by those markers
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
     # Which check refused: "no relevant passage", "unknown name", "out of date", "all withheld",
     # "model" (it said the passages do not answer, and a second look found nothing it may keep),
@@ -82,6 +85,7 @@ class Answer:
             "refused_by": self.refused_by,
             "second_look": self.second_look,
             "citations": [c.as_json() for c in self.citations],
+            "corroborating": self.corroborating,  # citation numbers added by the checks, not the model
             "timings_ms": self.timings_ms,
             "withheld_sources": self.withheld,
         }
@@ -290,13 +294,15 @@ class Answerer:
         text = inputs["second"]
         if not text or is_refusal(text):
             return None
-        answer = self._checked(text, inputs, base)
-        if answer.refused or not _vouched(answer, inputs) or restates(answer.answer, inputs["standalone"]):
+        # Vouched for by what the model cited, not by the corroborating markers added after.
+        plain = self._checked(text, inputs, base, corroborate=False)
+        if plain.refused or not _vouched(plain, inputs) or restates(plain.answer, inputs["standalone"]):
             return None
+        answer = self._checked(text, inputs, base)
         answer.second_look = True
         return answer
 
-    def _checked(self, raw: str, inputs: dict, base: dict) -> Answer:
+    def _checked(self, raw: str, inputs: dict, base: dict, corroborate: bool = True) -> Answer:
         """The model's answer with its markers checked and its quotes found, or a refusal
         when it states what no passage does."""
         excerpts: list[Excerpt] = inputs["excerpts"]
@@ -312,14 +318,21 @@ class Answerer:
         text = drop_uncited(add_missing_markers(text, full_texts))
         # ... and cites only passages that name what it adds to the question.
         cited_before = marker_count(text)
-        text = prune_unsupported(text, [e.titled_text for e in excerpts], inputs["standalone"])
+        titled = [e.titled_text for e in excerpts]
+        text = prune_unsupported(text, titled, inputs["standalone"])
+        pruned = cited_before - marker_count(text)
+        # The direct answer also cites the other passages naming it: the model seldom does.
+        own = set(markers(text))
+        if corroborate:
+            text = cite_corroborating(text, titled, inputs["standalone"])
         # Quotes come from the article's own sentences, never from re-split joined text.
         cited = quotes(text, [e.sentence_texts for e in excerpts], inputs["standalone"])
         if not cited:
             # No sentence is marked by the model or matched to a passage: not from the articles.
             return Answer(answer=REFUSAL, refused=True, refused_by="uncited", **base)
         return Answer(
-            answer=text, refused=False, dropped_markers=dropped, pruned_markers=cited_before - marker_count(text),
+            answer=text, refused=False, dropped_markers=dropped, pruned_markers=pruned,
+            added_markers=marker_count(text) - (cited_before - pruned), corroborating=sorted(set(markers(text)) - own),
             citations=[_citation(excerpts[c.n - 1], c.quote) for c in cited], **base,
         )
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .text import added_words, content_words, named, split_sentences
+from .text import NEGATION, added_words, answer_names, content_words, named, split_sentences
 
 REFUSAL = "The indexed articles don't say."
 GAP = " … "  # between quoted sentences that are not next to each other
@@ -199,6 +199,7 @@ def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) 
 
 
 _MARKER_RUN = re.compile(r"( ?)((?:\[\d{1,3}\])+)")
+_TRAILING_RUN = re.compile(r"\s*(?:\[\d{1,3}\])+\s*$")
 
 
 def prune_unsupported(text: str, passages: Sequence[str], question: str = "") -> str:
@@ -225,6 +226,37 @@ def prune_unsupported(text: str, passages: Sequence[str], question: str = "") ->
         return lead + _MARKER_RUN.sub(keep, body)
 
     return _map_sentences(text, rewrite)
+
+
+def cite_corroborating(text: str, passages: Sequence[str], question: str = "", most: int = 3,
+                       share: float = 0.5) -> str:
+    """The answer's first sentence (the direct answer) with the markers of the other
+    passages that name it too, up to `most` markers in all: each such passage names every
+    name and number the sentence adds to the question and at least `share` of all the
+    words it adds. The model usually cites one of several articles that state the answer;
+    showing the others lets the reader see it corroborated. Run after `prune_unsupported`,
+    whose rule it mirrors. A sentence without markers, names or numbers, or with a
+    negation, is left alone."""
+    spans = split_sentences(text)
+    if not spans:
+        return text
+    start, end = spans[0]
+    sentence = text[start:end]
+    body = sentence.rstrip(".!?")
+    cited = markers(body)
+    things = answer_names(MARKER.sub(" ", body), question)
+    if not cited or not things or NEGATION.search(body) or len(cited) >= most:
+        return text
+    added = added_words(MARKER.sub(" ", body), question)
+    extra = [n for n, passage in enumerate(passages, start=1)
+             if n not in cited and things <= named(passage) and len(added & named(passage)) >= share * len(added)]
+    if not extra:
+        return text
+    trailing = _TRAILING_RUN.search(body)
+    numbers = markers(trailing.group()) if trailing else []
+    numbers = sorted(numbers + extra[: most - len(cited)])
+    head = body[: trailing.start()] if trailing else body.rstrip()
+    return text[:start] + head + " " + "".join(f"[{n}]" for n in numbers) + sentence[len(body):] + text[end:]
 
 
 def drop_uncited(text: str) -> str:

@@ -117,10 +117,12 @@ class Row:
     refused_by: str | None = None
     second_look: bool = False
     cited: list[str] = field(default_factory=list)
+    cited_by_model: list[str] = field(default_factory=list)  # without the corroborating markers
     cited_chunks: tuple[str, ...] = ()
     markers_total: int = 0
     markers_valid: int = 0
     markers_pruned: int = 0
+    markers_added: int = 0  # corroborating markers, not the model's
     markers_shown: int = 0  # in the answer as displayed
     answer_ms: float | None = None
 
@@ -140,7 +142,7 @@ class Row:
             "id": self.question.id, "question": self.question.question, "gold": list(self.question.answers),
             "gold_rank": self.gold_rank, "answer": self.answer, "refused": self.refused,
             "refused_by": self.refused_by, "second_look": self.second_look, "correct": self.correct,
-            "cited_sources": self.cited, "retrieve_ms": round(self.retrieve_ms), "answer_ms": self.answer_ms and round(self.answer_ms),
+            "cited_sources": self.cited, "cited_by_model": self.cited_by_model, "retrieve_ms": round(self.retrieve_ms), "answer_ms": self.answer_ms and round(self.answer_ms),
         }
 
 
@@ -210,8 +212,12 @@ class EvalResult:
                 # Of the markers an answer carried after the checks, those taken off a sentence
                 # because their passage names none of what it adds to the question.
                 "pruned_markers": _ratio(sum(r.markers_pruned for r in self.rows),
-                                         sum(r.markers_pruned + r.markers_shown for r in self.rows)),
+                                         sum(r.markers_pruned + r.markers_shown - r.markers_added for r in self.rows)),
+                # Of the markers shown, those added to the direct answer for another passage naming it.
+                "added_markers": _ratio(sum(r.markers_added for r in self.rows), sum(r.markers_shown for r in self.rows)),
                 "gold_source_cited": _mean([1.0 if set(r.cited) & set(r.question.sources) else 0.0 for r in correct if r.question.sources]),
+                "gold_source_cited_by_model": _mean([1.0 if set(r.cited_by_model) & set(r.question.sources) else 0.0
+                                                     for r in correct if r.question.sources]),
             },
             "latency_ms": {"p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)},
         }
@@ -253,10 +259,13 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
                 row.answer, row.refused, row.refused_by = result.answer, result.refused, result.refused_by
                 row.second_look = result.second_look
                 row.cited = list(dict.fromkeys(c.source for c in result.citations))
+                row.cited_by_model = list(dict.fromkeys(
+                    c.source for c in result.citations if c.n not in result.corroborating))
                 row.cited_chunks = tuple(c.chunk_id for c in result.citations)
                 row.markers_total = marker_count(result.raw)
                 row.markers_valid = row.markers_total - result.dropped_markers
                 row.markers_pruned = result.pruned_markers
+                row.markers_added = result.added_markers
                 row.markers_shown = marker_count(result.answer)
                 row.answer_ms = result.timings_ms.get("total")
             rows.append(row)

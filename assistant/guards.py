@@ -20,7 +20,7 @@ from typing import Collection, Sequence
 
 from .citations import MARKER, claims
 from .retrieval import Passage
-from .text import added_words, content_words, named
+from .text import NEGATION, added_words, answer_names, content_words, named
 
 FRESH_DAYS = 60
 # Lower-case "new" only: "New York" is a place, not a time.
@@ -72,9 +72,6 @@ def fresh(passage: Passage, reference: date) -> bool:
     return -1 <= age <= FRESH_DAYS
 
 
-_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
-
-
 def corroborated(answer: str, texts: Sequence[str], question: str, cited: Collection[int], share: float = 0.5) -> bool:
     """Two of `texts` (one per article), one of them cited (`cited`: their indexes), name
     the answer: each holds `share` of the words the answer's first sentence (the direct
@@ -83,17 +80,13 @@ def corroborated(answer: str, texts: Sequence[str], question: str, cited: Collec
     found = claims(answer)
     first = found[0][0] if found else ""
     added = added_words(first, question)
-    # Unlike `names`, the first word counts: a direct answer often starts with its name.
-    capitalised = {word for token in _CAPITALISED.findall(first) for word in named(token)}
-    named_things = {w for w in added if any(ch.isdigit() for ch in w)} | (added & capitalised)
-    if not named_things or _NEGATION.search(first):
+    if not answer_names(first, question) or NEGATION.search(first):
         return False
     naming = {i for i, text in enumerate(texts) if len(added & named(text)) >= share * len(added)}
     return len(naming) >= 2 and bool(naming & set(cited))
 
 
 _YES_NO = re.compile(r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing)\b|n['’]t\b", re.I)
 
 
 def restates(answer: str, question: str) -> bool:
@@ -101,7 +94,7 @@ def restates(answer: str, question: str) -> bool:
     question instead of answering. A shorter answer in the question's words can be right
     ("Biden" to "Biden or Trump?"), and so can the question's words to a yes/no question
     ("Velveeta is (not) popular" to "Is Velveeta popular?")."""
-    if _YES_NO.search(question) or _NEGATION.search(answer):
+    if _YES_NO.search(question) or NEGATION.search(answer):
         return False
     said, asked = set(content_words(MARKER.sub(" ", answer))), set(content_words(question))
     return said == asked

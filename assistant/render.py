@@ -147,7 +147,8 @@ def eval_summary(summary: dict, report_path=None, console: Console = out) -> Non
         console.print(f"refusal ({f['n']} unanswerable): accuracy {pct(f['accuracy'])}")
     if a["n"]:
         console.print(f"citations: valid markers {pct(c['valid_markers'])}  pruned as unsupported {pct(c.get('pruned_markers'))}  "
-                      f"gold source cited {pct(c['gold_source_cited'])}")
+                      f"added as corroborating {pct(c.get('added_markers'))}  gold source cited {pct(c['gold_source_cited'])} "
+                      f"({pct(c.get('gold_source_cited_by_model'))} by the model's own markers)")
     console.print(f"latency: p50 {t['p50']} ms  p95 {t['p95']} ms")
     if report_path is not None:
         console.print(f"report: {report_path}")

@@ -41,6 +41,11 @@ def summary_table(results: list[EvalResult]) -> list[str]:
         if pruned:
             lines += ["", f"Markers taken off a sentence because their passage names none of what it adds to the "
                           f"question ({result.label or 'default'}): {_fmt(pruned)} of those the answers carried."]
+        citations = result.summary()["citations"]
+        if citations.get("added_markers"):
+            lines += ["", f"Corroborating markers added to direct answers for other passages naming the answer "
+                          f"({result.label or 'default'}): {_fmt(citations['added_markers'])} of the markers shown; "
+                          f"gold source cited by the model's own markers: {_fmt(citations['gold_source_cited_by_model'])}."]
         second = result.summary()["answers"].get("second_look")
         if second and second["answered"]:
             lines += ["", f"Answered on a second look after the model refused ({result.label or 'default'}): "

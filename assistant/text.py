@@ -94,6 +94,19 @@ def added_words(claim: str, question: str) -> set[str]:
     return {w for w in named(claim) if w not in asked and not (len(w) >= 5 and w[:5] in prefixes)}
 
 
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
+NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing)\b|n['’]t\b", re.I)
+
+
+def answer_names(sentence: str, question: str) -> set[str]:
+    """Of the words `sentence` adds to `question`, those that name someone, something or a
+    number: capitalised ones (the first word too: a direct answer often starts with its
+    name) and those with a digit."""
+    added = added_words(sentence, question)
+    capitalised = {word for token in _CAPITALISED.findall(sentence) for word in named(token)}
+    return {w for w in added if any(ch.isdigit() for ch in w)} | (added & capitalised)
+
+
 def normalize_answer(text: str) -> str:
     """SQuAD-style normalisation: lower case, no punctuation, no articles, single spaces."""
     text = unicodedata.normalize("NFKD", text.lower())

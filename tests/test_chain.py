@@ -177,6 +177,29 @@ def test_markers_of_passages_that_do_not_name_the_answer_are_pruned(tmp_path, co
 
 
 @pytest.fixture
+def two_budget_articles(tmp_path, corpus, embeddings) -> Retriever:
+    """The test corpus plus a second article naming the council's $2 billion budget."""
+    from assistant.config import Settings
+    from assistant.indexer import run_index
+
+    (corpus / "council.txt").write_text("Council vote\n\nCouncillors passed a $2 billion budget after a long debate.\n")
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+    return Retriever(settings, embeddings)
+
+
+def test_the_direct_answer_cites_every_article_naming_it(two_budget_articles):
+    model = RuleChatModel(rules=[("Question:", "It approved a $2 billion budget [1].")], prompts=[])
+    answer = Answerer(two_budget_articles, model).ask("What did the city council approve?")
+    sources = [e.first.source for e in answer.excerpts]
+    assert {"budget.txt", "council.txt"} <= set(sources)
+    assert {c.source for c in answer.citations} == {"budget.txt", "council.txt"}
+    added = sources.index("council.txt" if sources[0] == "budget.txt" else "budget.txt") + 1
+    assert answer.corroborating == [added] and answer.added_markers == 1
+    assert all("$2 billion budget" in c.quote for c in answer.citations)
+
+
+@pytest.fixture
 def dated_answerer(tmp_path, corpus, embeddings):
     """Seed (2018), budget (undated) and storm (2022-06-14) articles; the model refuses
     under the normal prompt and answers under the second-look one with `reply`."""
@@ -222,15 +245,9 @@ def test_no_second_look_with_one_old_article(retriever):
     assert answer.refused and not answer.second_look
 
 
-def test_a_second_look_answer_two_articles_name_is_kept(tmp_path, corpus, embeddings):
-    from assistant.config import Settings
-    from assistant.indexer import run_index
-
-    (corpus / "council.txt").write_text("Council vote\n\nCouncillors passed a $2 billion budget after a long debate.\n")
-    settings = Settings(index_dir=tmp_path / "index")
-    run_index(settings, [corpus], embeddings=embeddings)
+def test_a_second_look_answer_two_articles_name_is_kept(two_budget_articles):
     model = RuleChatModel(rules=[("Always give the best answer", "A $2 billion budget.")], prompts=[])
-    answer = Answerer(Retriever(settings, embeddings), model).ask("What did the city council approve?")
+    answer = Answerer(two_budget_articles, model).ask("What did the city council approve?")
     assert len(model.prompts) == 2 and answer.second_look and not answer.refused
     assert {"budget.txt", "council.txt"} <= {e.first.source for e in answer.excerpts}
     assert answer.citations and answer.citations[0].source in {"budget.txt", "council.txt"}

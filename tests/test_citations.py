@@ -2,6 +2,7 @@ import pytest
 
 from assistant.citations import (MarkerFilter, add_missing_markers, claims, clean_markers, drop_uncited, is_refusal,
                                  marker_count, prune_unsupported, quotes, supporting_sentences)
+from assistant.citations import cite_corroborating
 
 PASSAGES = [
     "Iran's Supreme Leader, Ayatollah Ali Khamenei, on Monday linked the attackers to Iraq and Syria.",
@@ -57,6 +58,30 @@ def test_pruning_never_leaves_a_sentence_uncited():
     # A run of markers left empty goes with its space.
     assert prune_unsupported("Khamenei blamed Iraq [1][2], not Saudi Arabia [2].", PASSAGES, question) == \
         "Khamenei blamed Iraq [1], not Saudi Arabia."
+
+
+def test_the_direct_answer_also_cites_the_other_passages_naming_it():
+    question = "Who claimed the Ahvaz attack?"
+    # Passages 2 and 3 both name ISIS; 1 does not. Only the first sentence is the direct answer.
+    assert cite_corroborating("ISIS claimed the attack [2]. Khamenei blamed Iraq [1].", PASSAGES, question) == \
+        "ISIS claimed the attack [2][3]. Khamenei blamed Iraq [1]."
+    # Markers are put in order, and at most `most` of them.
+    assert cite_corroborating("ISIS claimed it [3]", PASSAGES, question) == "ISIS claimed it [2][3]"
+    assert cite_corroborating("ISIS claimed it [3].", PASSAGES + ["ISIS claimed it."], question, most=2) == "ISIS claimed it [2][3]."
+    # A marker inside the sentence stays where it is.
+    assert cite_corroborating("ISIS [3] claimed it.", PASSAGES, question) == "ISIS [3] claimed it [2]."
+    # A passage must name every name the answer adds: "Ahwaz National Resistance" is only in 3.
+    both = "ISIS and the Ahwaz National Resistance claimed it [3]."
+    assert cite_corroborating(both, PASSAGES, question) == both
+
+
+def test_corroboration_leaves_uncertain_answers_alone():
+    question = "Who claimed the Ahvaz attack?"
+    for text in ["ISIS did not claim the attack [2].",  # negated
+                 "The Ahvaz attack was claimed [2].",  # names nothing the question does not
+                 "ISIS claimed the attack.",  # no marker to start from
+                 "ISIS claimed it [1][2][3]."]:  # already as many as allowed
+        assert cite_corroborating(text, PASSAGES, question) == text
 
 
 def test_a_quote_shows_the_sentence_that_names_the_answer():
