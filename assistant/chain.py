@@ -67,7 +67,7 @@ class Answer:
     dropped_markers: int = 0  # pointed at no passage
     pruned_markers: int = 0  # pointed at a passage naming none of what the sentence adds to the question
     added_markers: int = 0  # of other passages naming the direct answer (`cite_corroborating`)
-    corroborating: list[int] = field(default_factory=list)  # passages cited only by those markers
+    corroborating: list[int] = field(default_factory=list)  # numbers cited only by those markers
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
     # Which check refused: "no relevant passage", "unknown name", "out of date", "all withheld",
     # "model" (it said the passages do not answer, and a second look found nothing it may keep),
@@ -75,6 +75,12 @@ class Answer:
     # None if answered.
     refused_by: str | None = None
     second_look: bool = False  # answered by the second look after the model refused
+
+    @property
+    def primary_citations(self) -> list[Citation]:
+        """The citations without the passages only the corroborating markers cite: what the
+        answer was drawn from, and what a follow-up question keeps in play."""
+        return [c for c in self.citations if c.n not in self.corroborating]
 
     def as_json(self) -> dict:
         return {
@@ -85,7 +91,7 @@ class Answer:
             "refused_by": self.refused_by,
             "second_look": self.second_look,
             "citations": [c.as_json() for c in self.citations],
-            "corroborating": self.corroborating,  # citation numbers added by the checks, not the model
+            "corroborating": self.corroborating,  # citation numbers cited only by the corroborating markers
             "timings_ms": self.timings_ms,
             "withheld_sources": self.withheld,
         }

@@ -200,6 +200,7 @@ def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) 
 
 _MARKER_RUN = re.compile(r"( ?)((?:\[\d{1,3}\])+)")
 _TRAILING_RUN = re.compile(r"\s*(?:\[\d{1,3}\])+\s*$")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*$")
 
 
 def prune_unsupported(text: str, passages: Sequence[str], question: str = "") -> str:
@@ -234,29 +235,31 @@ def cite_corroborating(text: str, passages: Sequence[str], question: str = "", m
     passages that name it too, up to `most` markers in all: each such passage names every
     name and number the sentence adds to the question and at least `share` of all the
     words it adds. The model usually cites one of several articles that state the answer;
-    showing the others lets the reader see it corroborated. Run after `prune_unsupported`,
-    whose rule it mirrors. A sentence without markers, names or numbers, or with a
-    negation, is left alone."""
+    showing the others lets the reader see it corroborated. Run after `clean_markers` and
+    `prune_unsupported`, whose rule it mirrors. A sentence without markers, names or
+    numbers, with a negation, or followed by markers that open the next line (which
+    `claims` counts as its own), is left alone; so are the markers it already has."""
     spans = split_sentences(text)
-    if not spans:
+    if not spans or (len(spans) > 1 and _LEADING.match(text[spans[1][0]:spans[1][1]])):
         return text
     start, end = spans[0]
     sentence = text[start:end]
-    body = sentence.rstrip(".!?")
+    ending = _SENTENCE_END.search(sentence)
+    body = sentence[: ending.start()] if ending else sentence
     cited = markers(body)
-    things = answer_names(MARKER.sub(" ", body), question)
-    if not cited or not things or NEGATION.search(body) or len(cited) >= most:
+    words = MARKER.sub(" ", body)
+    things = answer_names(words, question)
+    if not cited or not things or NEGATION.search(body) or marker_count(body) >= most:
         return text
-    added = added_words(MARKER.sub(" ", body), question)
+    added = added_words(words, question)
     extra = [n for n, passage in enumerate(passages, start=1)
              if n not in cited and things <= named(passage) and len(added & named(passage)) >= share * len(added)]
     if not extra:
         return text
-    trailing = _TRAILING_RUN.search(body)
-    numbers = markers(trailing.group()) if trailing else []
-    numbers = sorted(numbers + extra[: most - len(cited)])
-    head = body[: trailing.start()] if trailing else body.rstrip()
-    return text[:start] + head + " " + "".join(f"[{n}]" for n in numbers) + sentence[len(body):] + text[end:]
+    run = "".join(f"[{n}]" for n in extra[: most - marker_count(body)])
+    head = body.rstrip()
+    space = "" if _TRAILING_RUN.search(head) else " "
+    return text[:start] + head + space + run + sentence[len(head):] + text[end:]
 
 
 def drop_uncited(text: str) -> str:

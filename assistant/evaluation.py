@@ -209,8 +209,8 @@ class EvalResult:
             },
             "citations": {
                 "valid_markers": _ratio(sum(r.markers_valid for r in self.rows), total_markers),
-                # Of the markers an answer carried after the checks, those taken off a sentence
-                # because their passage names none of what it adds to the question.
+                # Of the markers an answer carried after the other checks and before corroboration,
+                # those taken off a sentence because their passage names none of what it adds to the question.
                 "pruned_markers": _ratio(sum(r.markers_pruned for r in self.rows),
                                          sum(r.markers_pruned + r.markers_shown - r.markers_added for r in self.rows)),
                 # Of the markers shown, those added to the direct answer for another passage naming it.
@@ -259,9 +259,8 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
                 row.answer, row.refused, row.refused_by = result.answer, result.refused, result.refused_by
                 row.second_look = result.second_look
                 row.cited = list(dict.fromkeys(c.source for c in result.citations))
-                row.cited_by_model = list(dict.fromkeys(
-                    c.source for c in result.citations if c.n not in result.corroborating))
-                row.cited_chunks = tuple(c.chunk_id for c in result.citations)
+                row.cited_by_model = list(dict.fromkeys(c.source for c in result.primary_citations))
+                row.cited_chunks = tuple(c.chunk_id for c in result.primary_citations)  # for follow-ups
                 row.markers_total = marker_count(result.raw)
                 row.markers_valid = row.markers_total - result.dropped_markers
                 row.markers_pruned = result.pruned_markers

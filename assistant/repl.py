@@ -101,7 +101,7 @@ class Repl:
             self.console.print(f"[dim]({escape(result.standalone)})[/]")
         render.answer(result, self.console)
         self.console.print()
-        self.history.append(Turn(question, result.answer, tuple(c.chunk_id for c in result.citations)))
+        self.history.append(Turn(question, result.answer, tuple(c.chunk_id for c in result.primary_citations)))
         self.last = result
 
     def cmd_help(self, _: str = "") -> None:

@@ -196,6 +196,8 @@ def test_the_direct_answer_cites_every_article_naming_it(two_budget_articles):
     assert {c.source for c in answer.citations} == {"budget.txt", "council.txt"}
     added = sources.index("council.txt" if sources[0] == "budget.txt" else "budget.txt") + 1
     assert answer.corroborating == [added] and answer.added_markers == 1
+    # What the answer was drawn from, and what a follow-up keeps, is the model's citation only.
+    assert [c.n for c in answer.primary_citations] == [1]
     assert all("$2 billion budget" in c.quote for c in answer.citations)
 
 

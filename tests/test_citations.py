@@ -65,9 +65,12 @@ def test_the_direct_answer_also_cites_the_other_passages_naming_it():
     # Passages 2 and 3 both name ISIS; 1 does not. Only the first sentence is the direct answer.
     assert cite_corroborating("ISIS claimed the attack [2]. Khamenei blamed Iraq [1].", PASSAGES, question) == \
         "ISIS claimed the attack [2][3]. Khamenei blamed Iraq [1]."
-    # Markers are put in order, and at most `most` of them.
-    assert cite_corroborating("ISIS claimed it [3]", PASSAGES, question) == "ISIS claimed it [2][3]"
-    assert cite_corroborating("ISIS claimed it [3].", PASSAGES + ["ISIS claimed it."], question, most=2) == "ISIS claimed it [2][3]."
+    # The model's markers stay as written, the others follow, at most `most` in all.
+    assert cite_corroborating("ISIS claimed it [3]", PASSAGES, question) == "ISIS claimed it [3][2]"
+    assert cite_corroborating("ISIS claimed it [3].", PASSAGES + ["ISIS claimed it."], question, most=2) == "ISIS claimed it [3][2]."
+    assert cite_corroborating("ISIS claimed it [3][3].", PASSAGES, question) == "ISIS claimed it [3][3][2]."
+    # Inside a quotation the markers go before its closing punctuation, like the model's.
+    assert cite_corroborating('They said "ISIS claimed it [3]."', PASSAGES, question) == 'They said "ISIS claimed it [3][2]."'
     # A marker inside the sentence stays where it is.
     assert cite_corroborating("ISIS [3] claimed it.", PASSAGES, question) == "ISIS [3] claimed it [2]."
     # A passage must name every name the answer adds: "Ahwaz National Resistance" is only in 3.
@@ -80,7 +83,8 @@ def test_corroboration_leaves_uncertain_answers_alone():
     for text in ["ISIS did not claim the attack [2].",  # negated
                  "The Ahvaz attack was claimed [2].",  # names nothing the question does not
                  "ISIS claimed the attack.",  # no marker to start from
-                 "ISIS claimed it [1][2][3]."]:  # already as many as allowed
+                 "ISIS claimed it [1][2][3].",  # already as many as allowed
+                 "ISIS claimed it [3]\n\n[1] Khamenei blamed Iraq."]:  # [1] is the first sentence's too
         assert cite_corroborating(text, PASSAGES, question) == text
 
 
