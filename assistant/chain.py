@@ -326,9 +326,8 @@ class Answerer:
         cited_before = marker_count(text)
         titled = [e.titled_text for e in excerpts]
         text = prune_unsupported(text, titled, inputs["standalone"])
-        pruned = cited_before - marker_count(text)
+        kept, own = marker_count(text), set(markers(text))
         # The direct answer also cites the other passages naming it: the model seldom does.
-        own = set(markers(text))
         if corroborate:
             text = cite_corroborating(text, titled, inputs["standalone"])
         # Quotes come from the article's own sentences, never from re-split joined text.
@@ -337,8 +336,8 @@ class Answerer:
             # No sentence is marked by the model or matched to a passage: not from the articles.
             return Answer(answer=REFUSAL, refused=True, refused_by="uncited", **base)
         return Answer(
-            answer=text, refused=False, dropped_markers=dropped, pruned_markers=pruned,
-            added_markers=marker_count(text) - (cited_before - pruned), corroborating=sorted(set(markers(text)) - own),
+            answer=text, refused=False, dropped_markers=dropped, pruned_markers=cited_before - kept,
+            added_markers=marker_count(text) - kept, corroborating=sorted(set(markers(text)) - own),
             citations=[_citation(excerpts[c.n - 1], c.quote) for c in cited], **base,
         )
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .text import NEGATION, added_words, answer_names, content_words, named, split_sentences
+from .text import added_words, answer_terms, content_words, named, split_sentences
 
 REFUSAL = "The indexed articles don't say."
 GAP = " … "  # between quoted sentences that are not next to each other
@@ -247,13 +247,12 @@ def cite_corroborating(text: str, passages: Sequence[str], question: str = "", m
     ending = _SENTENCE_END.search(sentence)
     body = sentence[: ending.start()] if ending else sentence
     cited = markers(body)
-    words = MARKER.sub(" ", body)
-    things = answer_names(words, question)
-    if not cited or not things or NEGATION.search(body) or marker_count(body) >= most:
+    terms = answer_terms(MARKER.sub(" ", body), question)
+    if not cited or terms is None or marker_count(body) >= most:
         return text
-    added = added_words(words, question)
+    added, names = terms
     extra = [n for n, passage in enumerate(passages, start=1)
-             if n not in cited and things <= named(passage) and len(added & named(passage)) >= share * len(added)]
+             if n not in cited and names <= named(passage) and len(added & named(passage)) >= share * len(added)]
     if not extra:
         return text
     run = "".join(f"[{n}]" for n in extra[: most - marker_count(body)])

@@ -20,7 +20,7 @@ from typing import Collection, Sequence
 
 from .citations import MARKER, claims
 from .retrieval import Passage
-from .text import NEGATION, added_words, answer_names, content_words, named
+from .text import NEGATION, answer_terms, content_words, named
 
 FRESH_DAYS = 60
 # Lower-case "new" only: "New York" is a place, not a time.
@@ -78,10 +78,10 @@ def corroborated(answer: str, texts: Sequence[str], question: str, cited: Collec
     answer) adds to the question. That sentence must name someone, something or a number
     the question does not, and must not be negated ("The winner is not named, …")."""
     found = claims(answer)
-    first = found[0][0] if found else ""
-    added = added_words(first, question)
-    if not answer_names(first, question) or NEGATION.search(first):
+    terms = answer_terms(found[0][0] if found else "", question)
+    if terms is None:
         return False
+    added = terms[0]
     naming = {i for i, text in enumerate(texts) if len(added & named(text)) >= share * len(added)}
     return len(naming) >= 2 and bool(naming & set(cited))
 

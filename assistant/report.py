@@ -33,22 +33,22 @@ def summary_table(results: list[EvalResult]) -> list[str]:
             _fmt(c["gold_source_cited"]), _fmt(r["p50_ms"]), _fmt(answer_latency[0]), _fmt(answer_latency[1]),
         ]) + " |")
     for result in results:
-        causes = result.summary()["answers"].get("refused_by")
+        s, label = result.summary(), result.label or "default"
+        causes = s["answers"].get("refused_by")
         if causes:
             listed = ", ".join(f"{check} {count}" for check, count in causes.items())
-            lines += ["", f"Answerable questions refused ({result.label or 'default'}), by the check that refused: {listed}."]
-        pruned = result.summary()["citations"].get("pruned_markers")
-        if pruned:
+            lines += ["", f"Answerable questions refused ({label}), by the check that refused: {listed}."]
+        citations = s["citations"]
+        if citations.get("pruned_markers"):
             lines += ["", f"Markers taken off a sentence because their passage names none of what it adds to the "
-                          f"question ({result.label or 'default'}): {_fmt(pruned)} of those the answers carried."]
-        citations = result.summary()["citations"]
+                          f"question ({label}): {_fmt(citations['pruned_markers'])} of those the answers carried."]
         if citations.get("added_markers"):
             lines += ["", f"Corroborating markers added to direct answers for other passages naming the answer "
-                          f"({result.label or 'default'}): {_fmt(citations['added_markers'])} of the markers shown; "
+                          f"({label}): {_fmt(citations['added_markers'])} of the markers shown; "
                           f"gold source cited by the model's own markers: {_fmt(citations['gold_source_cited_by_model'])}."]
-        second = result.summary()["answers"].get("second_look")
+        second = s["answers"].get("second_look")
         if second and second["answered"]:
-            lines += ["", f"Answered on a second look after the model refused ({result.label or 'default'}): "
+            lines += ["", f"Answered on a second look after the model refused ({label}): "
                           f"{second['answered']}, of which {second['correct']} correct."]
     return lines
 

@@ -98,13 +98,17 @@ _CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
 NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing)\b|n['’]t\b", re.I)
 
 
-def answer_names(sentence: str, question: str) -> set[str]:
-    """Of the words `sentence` adds to `question`, those that name someone, something or a
-    number: capitalised ones (the first word too: a direct answer often starts with its
-    name) and those with a digit."""
+def answer_terms(sentence: str, question: str) -> tuple[set[str], set[str]] | None:
+    """What a direct answer adds to `question`: the words it adds, and those of them that
+    name someone, something or a number (capitalised, the first word too since an answer
+    often starts with its name, or with a digit). None when it names nothing new or is
+    negated ("The winner is not named"): then no passage can confirm it."""
     added = added_words(sentence, question)
     capitalised = {word for token in _CAPITALISED.findall(sentence) for word in named(token)}
-    return {w for w in added if any(ch.isdigit() for ch in w)} | (added & capitalised)
+    names = {w for w in added if any(ch.isdigit() for ch in w)} | (added & capitalised)
+    if not names or NEGATION.search(sentence):
+        return None
+    return added, names
 
 
 def normalize_answer(text: str) -> str:
