@@ -15,8 +15,8 @@ from datetime import date
 from typing import Callable, Sequence
 
 from .citations import (GAP, REFUSAL, MarkerFilter, RefusalHold, add_missing_markers, cite_corroborating, clean_markers,
-                        drop_uncited, is_refusal, marker_count, markers, prune_unsupported, quotes, supporting_sentences,
-                        unmention_passages)
+                        drop_uncited, is_refusal, lead_with_answer, marker_count, markers, prune_unsupported, quotes,
+                        supporting_sentences, unmention_passages)
 from .excerpts import Excerpt, focus, group
 from .guards import corroborated, fresh, invented_numbers, restates, stale, unknown_names
 from .injection import addresses_the_model
@@ -322,6 +322,8 @@ class Answerer:
             return Answer(answer=REFUSAL, refused=True, refused_by="unsupported number", **base)
         # Every sentence shown is cited: unmarked ones get their passage's marker or go.
         text = drop_uncited(add_missing_markers(text, full_texts))
+        # The answer first: an opening sentence that only repeats the question goes.
+        text = lead_with_answer(text, inputs["standalone"])
         # ... and cites only passages that name what it adds to the question.
         cited_before = marker_count(text)
         titled = [e.titled_text for e in excerpts]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .text import added_words, answer_terms, content_words, named, split_sentences
+from .text import NEGATION, YES_NO, added_words, answer_terms, content_words, named, split_sentences, words
 
 REFUSAL = "The indexed articles don't say."
 GAP = " … "  # between quoted sentences that are not next to each other
@@ -50,12 +50,47 @@ _OPENS = re.compile(r"(?:(?:^|\n)[ \t]*(?:[-*•]|\d+[.)])?|[.!?:])[ \t]*$")
 _OPENER_COMMA = re.compile(r"((?:^|\n)[ \t]*(?:[-*•][ \t]+|\d+[.)][ \t]+)?|[.!?:][ \t]+)[ \t]*,[ \t]*(\w)")
 
 
+# "The article [1] states that ..." opening a sentence (or a list item); its passage
+# number and markers move to the sentence's end. A number only after "passage"/"excerpt":
+# "Article 5 states that ..." is a treaty's. Not "sources": "One source says that ..." is
+# the article's own wording.
+_SAYS_THAT = re.compile(
+    r"^((?:[-*•]|\d+[.)])[ \t]+)?(?:(?:the|this|that|one|another)[ \t]+)?"
+    r"(?:(?:passages?|excerpts?)[ \t]+(\d{1,3})|articles?(?![ \t]+\d)|passages?|excerpts?)"
+    r"((?:[ \t]*\[\d{1,3}\])*)[ \t]+(?:states?|says?|reports?|mentions?|notes?|explains?|confirms?|indicates?)"
+    r"[ \t]+that[ \t]+(?=\S)", re.I)
+
+
+def _unsay(sentence: str) -> str:
+    match = _SAYS_THAT.match(sentence)
+    rest = sentence[match.end():] if match else ""
+    # A clause, not a noun: "The article mentions that report [1]." is about a report.
+    if not match or len(words(MARKER.sub(" ", rest))) < 2:
+        return sentence
+    moved = ([f"[{match.group(2)}]"] if match.group(2) else []) + re.findall(r"\[\d{1,3}\]", match.group(3))
+    first = next((i for i, ch in enumerate(rest) if ch.isalnum()), 0)
+    word = rest[first:].split(maxsplit=1)[0] if rest[first:].strip() else ""
+    if word[1:] == word[1:].lower():  # "iPhone" stays as it is
+        rest = rest[:first] + rest[first:first + 1].upper() + rest[first + 1:]
+    rest = (match.group(1) or "") + rest
+    if not moved:
+        return rest
+    ending = _SENTENCE_END.search(rest)
+    body = rest[: ending.start()] if ending else rest
+    head = body.rstrip()
+    at = _TRAILING_RUN.search(head)
+    at = at.start() if at else len(head)
+    return head[:at] + " " + "".join(moved) + head[at:].lstrip() + rest[len(head):]
+
+
 def unmention_passages(text: str) -> str:
     """The answer without talk of "the passage". A number named after the claim becomes its
     marker; a phrase opening the sentence ("According to passage 2, ...") goes with its
     number, and `add_missing_markers` gives the sentence its marker back if the passage
     holds it. An opening phrase followed by markers ("Based on the passages [1], ...") is
-    left as written rather than lose them."""
+    left as written rather than lose them; "The article [1] states that X [2]." becomes
+    "X [1][2]."."""
+    text = _map_sentences(text, _unsay)
     def replace(match: re.Match) -> str:
         after = text[match.end():].lstrip(" \t")
         if _OPENS.search(text[:match.start()]):
@@ -93,6 +128,7 @@ def clean_markers(text: str, count: int) -> tuple[str, int]:
     cleaned, dropped = _rewrite_markers(text, count)
     cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
     cleaned = re.sub(r"(?<=\S)[ \t]{2,}", " ", cleaned)
+    cleaned = re.sub(r"(?<=\w)\[", " [", cleaned)  # "near [9][1]" without its [9] is "near [1]"
     cleaned = re.sub(r"(\[\d+\])[ \t]+(?=\[\d+\])", r"\1", cleaned)
     # Markers written after the period ("... civilians [1]. [1][2]") go before it, once each.
     cleaned = re.sub(
@@ -198,6 +234,7 @@ def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) 
     return _map_sentences(text, rewrite)
 
 
+PREMISE_SHARE = 0.8  # the six premise echoes seen on rtqa-dev each held all of it
 _MARKER_RUN = re.compile(r"( ?)((?:\[\d{1,3}\])+)")
 _TRAILING_RUN = re.compile(r"\s*(?:\[\d{1,3}\])+\s*$")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*$")
@@ -273,6 +310,30 @@ def drop_uncited(text: str) -> str:
         else:
             out.append(lead)
     return ("".join(out) + tail).strip()
+
+
+def lead_with_answer(text: str, question: str) -> str:
+    """The answer without an opening sentence that only repeats the premise of a question
+    that has one ("The GOP's most outspoken critic … was booted from her House seat this
+    week. What is her name?" answered "The GOP's most outspoken critic … this week [2].
+    Liz Cheney …"), so that the answer comes first. Such a sentence adds no word to the
+    question and holds at least `PREMISE_SHARE` of the premise's words (an answer picking
+    one of the premise's names holds fewer); what follows must be cited and add a word.
+    Yes/no questions and negated sentences are left alone: there the question's own words
+    are the answer. Run after `drop_uncited`, so what follows carries its markers."""
+    parts, tail = _sentences(text)
+    asked = split_sentences(question)
+    if len(parts) < 2 or any(YES_NO.search(question[a:b]) for a, b in asked):
+        return text
+    first = MARKER.sub(" ", parts[0][1] + parts[0][2])
+    premise, said = set(content_words(question[: asked[-1][0]])), set(content_words(first))
+    if added_words(first, question) or NEGATION.search(first) or len(premise & said) < max(4, PREMISE_SHARE * len(premise)):
+        return text
+    # The next span's leading markers belong to the sentence that goes.
+    rest = parts[1][2] + "".join(before + lead + sentence for before, lead, sentence in parts[2:]) + tail
+    if not MARKER.search(rest) or not added_words(MARKER.sub(" ", rest), question):
+        return text
+    return rest.strip()
 
 
 def quotes(text: str, passages: Sequence[str | Sequence[str]], question: str = "") -> list[Cited]:

@@ -20,7 +20,7 @@ from typing import Collection, Sequence
 
 from .citations import MARKER, claims
 from .retrieval import Passage
-from .text import NEGATION, answer_terms, content_words, named
+from .text import NEGATION, YES_NO, answer_terms, content_words, named
 
 FRESH_DAYS = 60
 # Lower-case "new" only: "New York" is a place, not a time.
@@ -86,15 +86,12 @@ def corroborated(answer: str, texts: Sequence[str], question: str, cited: Collec
     return len(naming) >= 2 and bool(naming & set(cited))
 
 
-_YES_NO = re.compile(r"^\W*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b", re.I)
-
-
 def restates(answer: str, question: str) -> bool:
     """The answer is the question's own words, all of them and nothing else: it repeats the
     question instead of answering. A shorter answer in the question's words can be right
     ("Biden" to "Biden or Trump?"), and so can the question's words to a yes/no question
     ("Velveeta is (not) popular" to "Is Velveeta popular?")."""
-    if _YES_NO.search(question) or NEGATION.search(answer):
+    if YES_NO.search(question) or NEGATION.search(answer):
         return False
     said, asked = set(content_words(MARKER.sub(" ", answer))), set(content_words(question))
     return said == asked

@@ -96,6 +96,9 @@ def added_words(claim: str, question: str) -> set[str]:
 
 _CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
 NEGATION = re.compile(r"\b(?:not|no|never|none|nobody|nothing)\b|n['’]t\b", re.I)
+# A question answered yes or no, where an answer in the question's own words is the answer.
+YES_NO = re.compile(r"^\W*(?:(?:am|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
+                    r"(?:n['’]t)?|(?:ca|wo)n['’]t)\b", re.I)
 
 
 def answer_terms(sentence: str, question: str) -> tuple[set[str], set[str]] | None:

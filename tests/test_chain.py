@@ -58,6 +58,18 @@ def test_an_unsupported_sentence_is_dropped_from_a_cited_answer(retriever):
     assert "Barcelona" in answer.raw
 
 
+def test_an_answer_that_restates_the_question_first_leads_with_its_answer(retriever):
+    question = "Iranian authorities blamed jihadist separatists for the assault in Ahvaz. How many people did it kill?"
+    reply = ("Iranian authorities blamed jihadist separatists for the assault in Ahvaz [1]. "
+             "The assault killed 24 people, including a four-year-old child [1].")
+    tokens = []
+    answer = Answerer(retriever, RuleChatModel(rules=[("Question:", reply)], prompts=[])).ask(question, on_token=tokens.append)
+    assert "".join(tokens) == reply  # streamed as written; the final answer replaces it
+    assert answer.answer == "The assault killed 24 people, including a four-year-old child [1]."
+    [citation] = answer.citations
+    assert "killed 24 people" in citation.quote
+
+
 def test_an_unmarked_answer_the_passages_support_gets_its_marker(retriever):
     model = RuleChatModel(rules=[("Question:", "The Islamic State group claimed the attack in Ahvaz.")], prompts=[])
     answer = Answerer(retriever, model).ask("Who claimed the Ahvaz attack?")

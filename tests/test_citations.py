@@ -2,7 +2,7 @@ import pytest
 
 from assistant.citations import (MarkerFilter, add_missing_markers, claims, clean_markers, drop_uncited, is_refusal,
                                  marker_count, prune_unsupported, quotes, supporting_sentences)
-from assistant.citations import cite_corroborating
+from assistant.citations import cite_corroborating, lead_with_answer
 
 PASSAGES = [
     "Iran's Supreme Leader, Ayatollah Ali Khamenei, on Monday linked the attackers to Iraq and Syria.",
@@ -16,6 +16,8 @@ def test_invalid_markers_are_dropped_and_groups_split():
     assert text == "ISIS claimed it [2]. Another group did too [3][1]."
     assert dropped == 2
     assert marker_count("a [1, 2] b [3]") == 3
+    # A marker keeps its space when the invalid one before it goes.
+    assert clean_markers("The deal is near [9][1]. Biden won[2].", 3)[0] == "The deal is near [1]. Biden won [2]."
 
 
 def test_streaming_filter_never_shows_a_bad_marker():
@@ -118,6 +120,49 @@ def test_sentences_without_a_marker_are_dropped():
     assert drop_uncited('ISIS claimed it [1].\n\nDetails are unclear.\n\nA second group also claimed it [3].') == kept
 
 
+def test_an_opening_sentence_repeating_the_question_gives_way_to_the_answer():
+    # Seen on rtqa-dev: the 1.5B model restates a long question's premise before answering.
+    question = ("The GOP's most outspoken critic of former President Donald Trump was booted from her "
+                "House seat this week. What is her name?")
+    echo = "The GOP's most outspoken critic of former President Donald Trump was booted from her House seat this week"
+    assert lead_with_answer(f"{echo} [2]. Liz Cheney lost her primary [3].", question) == "Liz Cheney lost her primary [3]."
+    # The markers written after its period go with it.
+    assert lead_with_answer(f"{echo}. [2] Liz Cheney lost [3].", question) == "Liz Cheney lost [3]."
+
+
+@pytest.mark.parametrize("text, question", [
+    # The first sentence adds the answer.
+    ("Liz Cheney was booted from her House seat this week [2]. She lost [2].", "Who was booted from her House seat this week?"),
+    # Short answers in the question's words are answers.
+    ("Biden won [1]. He took 306 electoral votes [1].", "Which candidate won, Biden or Trump?"),
+    # Yes/no questions, also after a premise.
+    ("The vaccine will be available next month [1]. Officials said so [1].",
+     "A new vaccine was announced. Will the vaccine be available next month?"),
+    # Negated: the question's words are the answer.
+    ("The GOP critic was not booted from her House seat this week [1]. Liz Cheney won [1].",
+     "The GOP critic was booted from her House seat this week. Who is she?"),
+    # One of the premise's names is the answer.
+    ("Harriet Hageman won the Wyoming primary this week [1]. The race was called on Tuesday [1].",
+     "Both Harriet Hageman and Liz Cheney ran in the Wyoming primary this week. Who won?"),
+    # Yes/no in any sentence, contractions too.
+    ("The new vaccine will be available to children next month [1]. The FDA approved it [1].",
+     "Will the new vaccine be available to children next month? Who approved it?"),
+    ("The Senate passed the infrastructure bill this week [1]. The vote was 69-30 [1].",
+     "The infrastructure bill was debated. Hasn't the Senate passed the infrastructure bill this week?"),
+    # What follows hands the question back too.
+    ("Iranian authorities blamed jihadist separatists for the assault in Ahvaz [1]. The assault did kill people [1].",
+     "Iranian authorities blamed jihadist separatists for the assault in Ahvaz. How many people did the assault kill?"),
+    # A question without a premise.
+    ("A head of state announced his resignation this week [1]. Boris Johnson quit [1].",
+     "Which head of state announced his resignation this week?"),
+    # Nothing cited follows.
+    ("The GOP critic was booted from her House seat this week [1]. Liz Cheney.",
+     "The GOP critic was booted from her House seat this week. Who is she?"),
+])
+def test_an_opening_sentence_that_answers_stays(text, question):
+    assert lead_with_answer(text, question) == text
+
+
 def test_markers_after_the_period_or_a_closing_quote_keep_their_sentence():
     text = 'Pompeo replied, "Blaming others is a mistake [1]. And the loss of life is tragic." [1] ISIS claimed it. [2]'
     assert drop_uncited(text) == text
@@ -147,6 +192,17 @@ def test_refusal_hold_shows_nothing_of_a_refusal_and_everything_of_an_answer():
     ("The passage of the bill was approved [1].", "The passage of the bill was approved [1]."),
     ("Based on the passages [1], Asher Angel plays Billy Batson.", "Based on the passages [1], Asher Angel plays Billy Batson."),
     ("- According to passage 2, ISIS claimed it.\n- Answer: According to the passages, it did.", "- ISIS claimed it.\n- Answer: It did."),
+    # Seen on rtqa-dev.
+    ('The article [1] states that "Squid Game" is officially coming back [2].', '"Squid Game" is officially coming back [1][2].'),
+    ("ISIS claimed it [1]. Passage 2 says that the Ahwaz group did too.", "ISIS claimed it [1]. The Ahwaz group did too [2]."),
+    ("The article states that prices rose.", "Prices rose."),
+    ("- The article [1] states that ISIS claimed it.\n- Excerpt 3 notes that iPhone sales fell.",
+     "- ISIS claimed it [1].\n- iPhone sales fell [3]."),
+    # Left alone: no "that", a source in the article, a treaty's article, "that" before a noun.
+    ("This article mentions 24 deaths [1].", "This article mentions 24 deaths [1]."),
+    ("One source says that the deal is near [1].", "One source says that the deal is near [1]."),
+    ("Article 5 states that an attack on one is an attack on all [1].", "Article 5 states that an attack on one is an attack on all [1]."),
+    ("The article mentions that report [1].", "The article mentions that report [1]."),
 ])
 def test_talk_of_passages_is_taken_out_of_answers(raw, shown):
     from assistant.citations import unmention_passages
