@@ -91,6 +91,7 @@ def unmention_passages(text: str) -> str:
     left as written rather than lose them; "The article [1] states that X [2]." becomes
     "X [1][2]."."""
     text = _map_sentences(text, _unsay)
+
     def replace(match: re.Match) -> str:
         after = text[match.end():].lstrip(" \t")
         if _OPENS.search(text[:match.start()]):
@@ -234,7 +235,6 @@ def add_missing_markers(text: str, passages: list[str], min_share: float = 0.5) 
     return _map_sentences(text, rewrite)
 
 
-PREMISE_SHARE = 0.8  # the six premise echoes seen on rtqa-dev each held all of it
 _MARKER_RUN = re.compile(r"( ?)((?:\[\d{1,3}\])+)")
 _TRAILING_RUN = re.compile(r"\s*(?:\[\d{1,3}\])+\s*$")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*$")
@@ -310,6 +310,9 @@ def drop_uncited(text: str) -> str:
         else:
             out.append(lead)
     return ("".join(out) + tail).strip()
+
+
+PREMISE_SHARE = 0.8  # the six premise echoes seen on rtqa-dev each held all of it
 
 
 def lead_with_answer(text: str, question: str) -> str:

@@ -65,7 +65,7 @@ class LexicalIndex:
         remote = set(all_ids(collection))
         local = {row[0] for row in self.db.execute("SELECT id FROM chunks")}
         gone = list(local - remote)
-        new = list(remote - local)
+        new = sorted(remote - local)
         with self.db:
             for start in range(0, len(gone), FETCH):
                 batch = gone[start:start + FETCH]
@@ -105,6 +105,7 @@ class LexicalIndex:
         if until is not None:
             sql += " AND day IS NOT NULL AND day <= ?"
             args.append(until)
-        sql += " ORDER BY rank LIMIT ?"
+        # Ties by id: the same corpus ranks the same however its rows were inserted.
+        sql += " ORDER BY rank, id LIMIT ?"
         args.append(limit)
         return [LexicalHit(id=row[0], score=-row[1], day=row[2], text=row[3]) for row in self.db.execute(sql, args)]

@@ -38,3 +38,19 @@ def test_date_filters_are_honoured(tmp_path, corpus, embeddings):
     for mode in ("dense", "lexical", "hybrid"):
         assert retriever.search("storm coast", k=10, mode=mode, dates=DateRange(since=date(2022, 6, 15))) == []
         assert retriever.search("storm coast", k=10, mode=mode, dates=DateRange(until=date(2022, 6, 13))) == []
+
+
+def test_keyword_ties_rank_the_same_whatever_the_insertion_order(tmp_path):
+    from assistant.lexical import LexicalIndex
+
+    # Near-duplicate snippets (common in web news) score alike; their order must not
+    # depend on the order the index happened to store them in.
+    rows = [("Wimbledon", "Andy Murray won Wimbledon in 2013.", f"chunk-{c}", f"s{c}", None) for c in "dbca"]
+    found = []
+    for name, order in (("one", rows), ("two", rows[::-1])):
+        index = LexicalIndex(tmp_path / f"{name}.sqlite")
+        with index.db:
+            index.db.executemany("INSERT INTO chunks (title, body, id, source, day) VALUES (?, ?, ?, ?, ?)", order)
+        found.append([hit.id for hit in index.search("Who won Wimbledon in 2013?", limit=3)])
+        index.close()
+    assert found[0] == found[1] == ["chunk-a", "chunk-b", "chunk-c"]
