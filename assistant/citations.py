@@ -75,9 +75,7 @@ def _unsay(sentence: str) -> str:
     rest = (match.group(1) or "") + rest
     if not moved:
         return rest
-    ending = _SENTENCE_END.search(rest)
-    body = rest[: ending.start()] if ending else rest
-    head = body.rstrip()
+    head = _head(rest)
     at = _TRAILING_RUN.search(head)
     at = at.start() if at else len(head)
     return head[:at] + " " + "".join(moved) + head[at:].lstrip() + rest[len(head):]
@@ -240,6 +238,13 @@ _TRAILING_RUN = re.compile(r"\s*(?:\[\d{1,3}\])+\s*$")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*$")
 
 
+def _head(sentence: str) -> str:
+    """The sentence before its closing punctuation (and a quote or bracket after it),
+    trailing space trimmed: where markers for the whole sentence go."""
+    ending = _SENTENCE_END.search(sentence)
+    return (sentence[: ending.start()] if ending else sentence).rstrip()
+
+
 def prune_unsupported(text: str, passages: Sequence[str], question: str = "") -> str:
     """Markers of a sentence that cites several passages, without those that share none of
     the words the sentence adds to the question: small models often cite every passage
@@ -281,19 +286,17 @@ def cite_corroborating(text: str, passages: Sequence[str], question: str = "", m
         return text
     start, end = spans[0]
     sentence = text[start:end]
-    ending = _SENTENCE_END.search(sentence)
-    body = sentence[: ending.start()] if ending else sentence
-    cited = markers(body)
-    terms = answer_terms(MARKER.sub(" ", body), question)
-    if not cited or terms is None or marker_count(body) >= most:
+    head = _head(sentence)
+    cited = markers(head)
+    terms = answer_terms(MARKER.sub(" ", head), question)
+    if not cited or terms is None or marker_count(head) >= most:
         return text
     added, names = terms
     extra = [n for n, passage in enumerate(passages, start=1)
              if n not in cited and names <= named(passage) and len(added & named(passage)) >= share * len(added)]
     if not extra:
         return text
-    run = "".join(f"[{n}]" for n in extra[: most - marker_count(body)])
-    head = body.rstrip()
+    run = "".join(f"[{n}]" for n in extra[: most - marker_count(head)])
     space = "" if _TRAILING_RUN.search(head) else " "
     return text[:start] + head + space + run + sentence[len(head):] + text[end:]
 
