@@ -6,11 +6,14 @@ Problems are reported to a `Problems` collector; bad items are left out and the 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterator
+
+from .text import replace_surrogates
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -65,17 +68,31 @@ def normalize_date(value: object) -> str:
         return ""
 
 
-def iter_files(root: Path) -> Iterator[tuple[Path, str]]:
+def _walk(root: Path, problems: "Problems | None" = None) -> list[Path]:
+    """Every file under `root` outside hidden folders, sorted. A folder that cannot be
+    listed is reported as unreadable, so nothing indexed from it counts as deleted."""
+
+    def cannot_list(exc: OSError) -> None:
+        if problems is not None:
+            folder = Path(exc.filename)
+            problems.cannot_read(folder.relative_to(root).as_posix() if folder != root else str(root), exc)
+
+    found = []
+    for folder, dirs, files in os.walk(root, onerror=cannot_list):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [path for name in files if not name.startswith(".") and (path := Path(folder, name)).is_file()]
+    return sorted(found)
+
+
+def iter_files(root: Path, problems: "Problems | None" = None) -> Iterator[tuple[Path, str]]:
     """(path, source name) for every supported file under `root`, in a stable order."""
     if root.is_file():
-        yield root, root.name
+        if root.suffix.lower() in SUPPORTED:
+            yield root, root.name
         return
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED:
-            yield path, relative.as_posix()
+    for path in _walk(root, problems):
+        if path.suffix.lower() in SUPPORTED:
+            yield path, path.relative_to(root).as_posix()
 
 
 def count_articles(root: Path) -> int:
@@ -96,19 +113,13 @@ def count_articles(root: Path) -> int:
 def unsupported_files(root: Path) -> list[str]:
     if root.is_file():
         return [] if root.suffix.lower() in SUPPORTED else [root.name]
-    return [
-        p.relative_to(root).as_posix()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-        and p.suffix.lower() not in SUPPORTED
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
+    return [p.relative_to(root).as_posix() for p in _walk(root) if p.suffix.lower() not in SUPPORTED]
 
 
 def read_articles(root: Path, warn: Problems) -> Iterator[Article]:
     """Every article under `root` (a folder or a single file)."""
     seen: set[str] = set()
-    for path, name in iter_files(root):
+    for path, name in iter_files(root, warn):
         for article in _read_file(path, name, warn):
             if article.source in seen:
                 warn(article.source, f"duplicate id in {name}; the first one is kept")
@@ -274,9 +285,6 @@ def _read_jsonl(path: Path, name: str, warn: Problems) -> Iterator[Article]:
                 yield article
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _from_row(row: object, where: str, warn: Problems) -> Article | None:
     if not isinstance(row, dict):
         warn(where, "not a JSON object")
@@ -284,8 +292,8 @@ def _from_row(row: object, where: str, warn: Problems) -> Article | None:
     # JSON may spell lone surrogates ("\ud800"): no UTF-8 store or hash can take them.
     for key in ("id", "text", "title", "url", "published"):
         value = row.get(key)
-        if isinstance(value, str) and _SURROGATE.search(value):
-            row[key] = _SURROGATE.sub("\ufffd", value)
+        if isinstance(value, str) and (clean := replace_surrogates(value)) != value:
+            row[key] = clean
             warn(where, f"invalid \\u escapes in '{key}' were replaced (row kept)")
     source = row.get("id")
     if isinstance(source, int) and not isinstance(source, bool):

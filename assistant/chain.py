@@ -18,12 +18,12 @@ from .citations import (GAP, REFUSAL, MarkerFilter, RefusalHold, add_missing_mar
                         drop_uncited, is_refusal, lead_with_answer, marker_count, markers, prune_unsupported, quotes,
                         supporting_sentences, unmention_passages)
 from .excerpts import Excerpt, focus, group
-from .guards import corroborated, fresh, invented_numbers, restates, stale, unknown_names
+from .guards import corroborated, fresh, invented_numbers, restates, stale, unknown_names, unmentioned_names
 from .injection import addresses_the_model
 from .llms import backend_error, prime
 from .prompts import answer_system, load
 from .retrieval import DateRange, Passage, Retriever
-from .text import content_words
+from .text import content_words, replace_surrogates
 
 # Below this cosine similarity nothing retrieved is about the question: refuse without
 # spending seconds of generation.
@@ -69,7 +69,7 @@ class Answer:
     added_markers: int = 0  # of other passages naming the direct answer (`cite_corroborating`)
     corroborating: list[int] = field(default_factory=list)  # numbers cited only by those markers
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
-    # Which check refused: "no relevant passage", "unknown name", "out of date", "all withheld",
+    # Which check refused: "no relevant passage", "unknown name", "name not in passages", "out of date", "all withheld",
     # "model" (it said the passages do not answer, and a second look found nothing it may keep),
     # "unsupported number" or "uncited" (nothing in the answer points at or matches a passage);
     # None if answered.
@@ -170,7 +170,7 @@ class Answerer:
         started = time.monotonic()
         try:
             answer = self.chain.invoke({
-                "question": question.strip(), "history": list(history), "on_token": on_token,
+                "question": replace_surrogates(question).strip(), "history": list(history), "on_token": on_token,
                 "today": (as_of or date.today()).isoformat(), "as_of": as_of, "dates": dates, "timings": timings,
                 "withheld": [],
             })
@@ -220,6 +220,8 @@ class Answerer:
             return "no relevant passage", ""
         if reason := unknown_names(question, self.retriever.lexical):
             return "unknown name", reason
+        if reason := unmentioned_names(question, passages):
+            return "name not in passages", reason
         if reason := stale(question, passages, inputs["as_of"]):
             return "out of date", reason
         return None

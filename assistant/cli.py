@@ -27,7 +27,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-IndexDir = Annotated[Optional[Path], typer.Option("--index-dir", envvar="ASSISTANT_INDEX_DIR", help="Where the index lives.", show_default="index/")]
+IndexDir = Annotated[Optional[str], typer.Option("--index-dir", envvar="ASSISTANT_INDEX_DIR", metavar="PATH", help="Where the index lives.", show_default="index/")]
 ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", envvar="ASSISTANT_CHROMA_URL", help="Use a Chroma server (http://HOST:PORT) instead of the embedded store.")]
 Llm = Annotated[Optional[str], typer.Option("--llm", envvar="ASSISTANT_LLM", help="local, local:0.5b, local:/path/model.gguf, openai:MODEL or none.", show_default="local")]
 Embeddings = Annotated[Optional[str], typer.Option("--embeddings", envvar="ASSISTANT_EMBEDDINGS", help="minilm or openai:MODEL (must match the index).", show_default="minilm")]
@@ -51,6 +51,15 @@ Until = Annotated[Optional[date], typer.Option(parser=_date, metavar="YYYY-MM-DD
 AsOf = Annotated[Optional[date], typer.Option("--as-of", parser=_date, metavar="YYYY-MM-DD", help="Answer as if today were this day.")]
 
 
+def _dates(since: Optional[date], until: Optional[date]):
+    from .retrieval import DateRange
+
+    if since and until and since > until:
+        # Otherwise every search comes back empty and the user is told "nothing matches".
+        raise UserError(f"--since {since} is after --until {until}")
+    return DateRange(since, until)
+
+
 def handles_errors(command):
     """One line and an exit code for user errors; a traceback only with ASSISTANT_DEBUG=1."""
 
@@ -68,6 +77,9 @@ def handles_errors(command):
             raise typer.Exit(130) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except PermissionError as exc:  # a read-only index, cache or report folder
+            render.error(f"permission denied: {exc.filename or exc}")
+            raise typer.Exit(2) from None
         except BrokenPipeError:
             # The reader went away (`assistant search ... | head`): nothing left to tell anyone.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -87,7 +99,23 @@ def handles_errors(command):
     return wrapper
 
 
+def _folder(value: str, what: str) -> Path:
+    """`value` as a folder that exists or can be made: not empty (that would mean the
+    current folder), not a file, not inside a file."""
+    if not value.strip():
+        raise UserError(f"{what} is empty")
+    path = Path(value).expanduser()
+    for existing in (path, *path.parents):
+        if existing.exists():
+            if not existing.is_dir():
+                raise UserError(f"{what} {path} is not a folder ({existing} is a file)")
+            break
+    return path
+
+
 def _settings(**options) -> Settings:
+    if options.get("index_dir") is not None:
+        options["index_dir"] = _folder(options["index_dir"], "--index-dir")
     if options.get("retrieval") not in (None, "hybrid", "dense", "lexical"):
         raise UserError(f"--retrieval must be hybrid, dense or lexical, not {options['retrieval']!r}")
     if options.get("rescore") not in (None, "none", "mpnet"):
@@ -110,7 +138,7 @@ def _answerer(settings: Settings, k: int):
 @app.command()
 @handles_errors
 def index(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (.txt .md .html .jsonl).", show_default=False)] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(metavar="PATH", help="Files or folders (.txt .md .html .jsonl).", show_default=False)] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from scratch; the old index stays usable until the new one is complete.")] = False,
     rescore: Rescore = None,
     as_json: AsJson = False,
@@ -127,9 +155,11 @@ def index(
     from .articles import Problems
     from .indexer import run_index
 
+    if any(not path.strip() for path in paths or []):
+        raise UserError("an empty corpus path was given (an unset shell variable?)")
     settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, rescore=rescore)
     quiet = as_json or not sys.stderr.isatty()
-    report = run_index(settings, paths, rebuild=rebuild, progress=None if quiet else render.IndexProgress(),
+    report = run_index(settings, [Path(path) for path in paths or []], rebuild=rebuild, progress=None if quiet else render.IndexProgress(),
                        problems=Problems(render.warning))
     data = report.as_json()
     if settings.rescore == "mpnet":
@@ -150,7 +180,7 @@ def index(
 @handles_errors
 def search(
     query: Annotated[str, typer.Argument(help="Words or a question.", metavar="QUERY", show_default=False)],
-    k: TopK = 5,
+    k: Annotated[int, typer.Option("-k", "--top-k", min=1, max=50, help="How many passages to show.")] = 5,
     since: Since = None,
     until: Until = None,
     as_of: AsOf = None,
@@ -165,12 +195,15 @@ def search(
 
     No answer is generated: this is the retrieval step on its own."""
     from . import render
-    from .retrieval import DateRange, Retriever
+    from .retrieval import Retriever
+    from .text import replace_surrogates
 
+    query = replace_surrogates(query)  # undecodable bytes in argv
     if not query.strip():
         raise UserError("the query is empty")
+    dates = _dates(since, until)
     settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, retrieval=retrieval, rescore=rescore)
-    results = Retriever(settings).search(query, k=k, dates=DateRange(since, until), as_of=as_of)
+    results = Retriever(settings).search(query, k=k, dates=dates, as_of=as_of)
     if as_json:
         print(json.dumps({
             "query": query,
@@ -205,16 +238,16 @@ def ask(
     Every [n] in the answer points to a passage; the sources listed are the cited ones,
     each with the sentences that support the claim."""
     from . import render
-    from .retrieval import DateRange
 
     if not question.strip():
         raise UserError("the question is empty")
+    dates = _dates(since, until)
     settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
                          retrieval=retrieval, rescore=rescore)
     answerer = _answerer(settings, k)
     stream = not as_json and sys.stdout.isatty()
     with render.LiveAnswer(enabled=stream) as live:
-        result = answerer.ask(question, as_of=as_of, dates=DateRange(since, until), on_token=live.feed if stream else None)
+        result = answerer.ask(question, as_of=as_of, dates=dates, on_token=live.feed if stream else None)
     if as_json:
         print(json.dumps(result.as_json()))
     else:
@@ -241,7 +274,9 @@ def chat(
 
     settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
                          retrieval=retrieval, rescore=rescore)
-    Repl(_answerer(settings, k), as_of=as_of).run()
+    code = Repl(_answerer(settings, k), as_of=as_of).run()
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("eval")
@@ -272,6 +307,11 @@ def evaluate(
     from . import compare as comparing
 
     questions = load_questions(file)[:limit]
+    report_dir = _folder(str(report_dir), "--report-dir")
+    try:  # before the run, not after an hour of it
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot write reports to {report_dir}: {exc.strerror or exc}") from None
     names = comparing.parse(compare) if compare else []
     settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
                          retrieval=retrieval, rescore=rescore)

@@ -1,10 +1,11 @@
 """Cheap checks that the articles cannot answer a question, run before the model.
 
 A small model asked about something its passages do not cover tends to answer anyway
-from whatever is closest. Two situations are decidable without it:
+from whatever is closest. Three situations are decidable without it:
 
 - the question names someone or something (a capitalised word) that no indexed article
-  mentions at all;
+  mentions at all, or that none of the passages retrieved for it mention (an article
+  that never names the subject cannot say what the question asks about it);
 - the question is about the present ("this week", "recently", "new") relative to an
   explicit reference date, and no relevant article is within two months of that date.
 
@@ -20,7 +21,7 @@ from typing import Collection, Sequence
 
 from .citations import MARKER, claims
 from .retrieval import Passage
-from .text import NEGATION, YES_NO, answer_terms, content_words, named
+from .text import NEGATION, YES_NO, answer_terms, content_words, named, words
 
 FRESH_DAYS = 60
 # Lower-case "new" only: "New York" is a place, not a time.
@@ -29,7 +30,10 @@ _PRESENT = re.compile(
     r"current|currently|now|today|yesterday|tonight|so far|upcoming|soon|ongoing)\b|\bnew\b"
 )
 _NAME = re.compile(r"(?<![\w'’])([A-Z][\w'’.-]*[\w])")
-_NOT_NAMES = {"I", "I'm", "US", "U.S", "UK", "A", "The", "This", "That", "Who", "What", "Which", "When", "Where", "How", "Why"}
+_NOT_NAMES = {"I", "I'm", "US", "U.S", "UK", "A", "The", "This", "That", "Who", "What", "Which", "When", "Where", "How", "Why",
+              # Days and months are capitalised but name a time, which articles often leave implicit.
+              "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+              "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
 
 
 def names(question: str) -> list[str]:
@@ -51,6 +55,24 @@ def unknown_names(question: str, lexical) -> str | None:
         return None
     quoted = ", ".join(f"“{name}”" for name in missing)
     return f"No indexed article mentions {quoted}."
+
+
+def _parts(text: str) -> list[str]:
+    """Lower-case, accent-folded word pieces: "Al-Qaeda" and "al Qaeda" both give al, qaeda."""
+    return [part for word in words(text) for part in re.split(r"[-'’]", word) if part]
+
+
+def unmentioned_names(question: str, passages: Sequence[Passage]) -> str | None:
+    vocabulary = set(_parts(" ".join(f"{p.title} {p.text}" for p in passages)))
+
+    def mentioned(name: str) -> bool:  # in any number: "Saudi" and "Saudis", "Americans" and "American"
+        return all({part, part + "s", part + "es", part.removesuffix("s")} & vocabulary for part in _parts(name))
+
+    missing = [name for name in names(question) if not mentioned(name)]
+    if not missing:
+        return None
+    quoted = ", ".join(f"“{name}”" for name in missing)
+    return f"None of the passages found for this question mentions {quoted}."
 
 
 def stale(question: str, passages: Sequence[Passage], as_of: date | None) -> str | None:

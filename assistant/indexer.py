@@ -146,7 +146,12 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
             for root in roots:
                 root_path = Path(root)
                 if not root_path.exists():
-                    problems(root, "corpus path no longer exists; what was indexed from it is kept")
+                    if rebuild:
+                        problems(root, "corpus path no longer exists; left out of the rebuilt index")
+                        all_roots = [known for known in all_roots if known != root]
+                    else:
+                        problems(root, "corpus path no longer exists; what was indexed from it is kept "
+                                       "(`index --rebuild` drops it)")
                     continue
                 _sync_root(root_path, records, vectorstore, report, progress, problems)
         finally:

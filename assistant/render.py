@@ -1,4 +1,7 @@
-"""How answers, search results and index runs look in a terminal (rich)."""
+"""How answers, search results and index runs look in a terminal (rich).
+
+Piped or redirected, lines are not wrapped or padded to a width: a file or another
+program gets one line per paragraph, with no trailing spaces."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.markdown import Markdown
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
@@ -29,6 +33,18 @@ def error(message: str) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
+def _line(console: Console, markup: str) -> None:
+    console.print(markup, soft_wrap=not console.is_terminal)
+
+
+def _indented(console: Console, markup: str) -> None:
+    """Four spaces in; on a terminal, wrapped lines keep the indent."""
+    if console.is_terminal:
+        console.print(Padding(Text.from_markup(markup), (0, 0, 0, 4), expand=False))
+    else:
+        console.print("    " + markup, soft_wrap=True)
+
+
 def _label(title: str, source: str, published: str) -> str:
     parts = [f"[bold]{escape(title or source)}[/]"]
     if title and source:
@@ -40,7 +56,10 @@ def _label(title: str, source: str, published: str) -> str:
 
 def answer(result: "Answer", console: Console = out, show_text: bool = True) -> None:
     if show_text and result.answer:
-        console.print(Markdown(result.answer))
+        if console.is_terminal:
+            console.print(Markdown(result.answer))
+        else:
+            console.print(escape(result.answer), soft_wrap=True)
     if result.second_look:
         console.print("[dim](Found on a second look: the model first judged the passages insufficient, "
                       "so check the quotes below.)[/]")
@@ -48,20 +67,21 @@ def answer(result: "Answer", console: Console = out, show_text: bool = True) -> 
         console.print(f"[dim]Not used: {escape(', '.join(dict.fromkeys(result.withheld)))} "
                       "(the passage gives the assistant instructions instead of reporting).[/]")
     if result.citations:
-        console.print()
+        if result.answer:
+            console.print()
         heading = "Sources" if result.answer else "Best passages"
         console.print(f"[bold]{heading}[/]")
         for c in result.citations:
-            console.print(f"[cyan][{c.n}][/] {_label(c.title, c.source, c.published)}")
+            _line(console, f"[cyan]\\[{c.n}][/] {_label(c.title, c.source, c.published)}")
             if c.quote:
-                console.print(f"    [italic]“{escape(c.quote)}”[/]")
+                _indented(console, f"[italic]“{escape(c.quote)}”[/]")
 
 
 def excerpts(excerpts: list["Excerpt"], console: Console = out) -> None:
     """Full retrieved text of each excerpt (all its chunks' sentences)."""
     for e in excerpts:
-        console.print(f"[cyan][{e.n}][/] {_label(e.first.title, e.first.source, e.first.published)}")
-        console.print(escape(e.full_text))
+        _line(console, f"[cyan]\\[{e.n}][/] {_label(e.first.title, e.first.source, e.first.published)}")
+        console.print(escape(e.full_text), soft_wrap=not console.is_terminal)
         console.print()
 
 
@@ -70,9 +90,9 @@ def search_results(results: list["Passage"], console: Console = out) -> None:
         console.print("No matching passages.")
         return
     for rank, p in enumerate(results, start=1):
-        console.print(f"[cyan]{rank:>2}.[/] {_label(p.title, p.source, p.published)} [dim]score {p.score:.4f}[/]")
+        _line(console, f"[cyan]{rank:>2}.[/] {_label(p.title, p.source, p.published)} [dim]score {p.score:.4f}[/]")
         snippet = " ".join(p.text.split())
-        console.print(f"    {escape(snippet[:300])}{'…' if len(snippet) > 300 else ''}")
+        _indented(console, f"{escape(snippet[:300])}{'…' if len(snippet) > 300 else ''}")
 
 
 def index_report(report: "IndexReport", console: Console = out) -> None:

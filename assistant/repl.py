@@ -18,6 +18,7 @@ from . import render
 from .chain import Answer, Turn
 from .config import data_dir
 from .errors import BackendError
+from .text import replace_surrogates
 
 
 class Repl:
@@ -27,12 +28,16 @@ class Repl:
         self.console = console
         self.history: list[Turn] = []
         self.last: Answer | None = None
+        self.failed = 0  # exit code of the last question that failed, for scripts
 
-    def run(self) -> None:
+    def run(self) -> int:
+        """Chat until /quit or end of input; returns an exit code (non-zero when piped
+        questions failed, so a script can tell)."""
         if sys.stdin.isatty():
             self._interactive()
-        else:
-            self._scripted(sys.stdin)
+            return 0
+        self._scripted(sys.stdin)
+        return self.failed
 
     def _interactive(self) -> None:
         from prompt_toolkit import PromptSession
@@ -72,7 +77,7 @@ class Repl:
 
     def handle(self, text: str) -> bool:
         """Run one line of input; False means leave."""
-        text = text.strip()
+        text = replace_surrogates(text).lstrip("\ufeff").strip()  # bad bytes, a byte-order mark
         if not text:
             return True
         if text.startswith("/"):
@@ -96,6 +101,7 @@ class Repl:
             return
         except BackendError as exc:
             render.error(str(exc))
+            self.failed = exc.exit_code
             return
         if result.standalone and result.standalone != question:
             self.console.print(f"[dim]({escape(result.standalone)})[/]")
@@ -106,7 +112,10 @@ class Repl:
 
     def cmd_help(self, _: str = "") -> None:
         """Show the commands."""
-        self.console.print("Type a question and press Enter (Esc then Enter for a new line).")
+        if sys.stdin.isatty():
+            self.console.print("Type a question and press Enter (Esc then Enter for a new line).")
+        else:
+            self.console.print("One question per line.")
         for name in sorted(n[4:] for n in dir(self) if n.startswith("cmd_")):
             self.console.print(f"  /{name:<8} {getattr(self, 'cmd_' + name).__doc__}")
 
@@ -116,6 +125,8 @@ class Repl:
             self.console.print("No answer yet.")
             return
         cited = {c.n for c in self.last.citations}
+        if not cited:  # a refusal: show what was read, but not as if it backed the answer
+            self.console.print("The last answer cited no passage. These were retrieved for it:")
         render.excerpts([e for e in self.last.excerpts if e.n in cited] or self.last.excerpts, self.console)
 
     def cmd_reset(self, _: str = "") -> None:

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
+import shutil
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,7 @@ from .config import Settings
 from .errors import BackendError, IndexMismatchError, NoIndexError, UserError
 
 PREFIX = "news-"
+_SEGMENT_FOLDER = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FORMAT = 1
 PAGE = 5000
 # One Chroma call waits this long for another process's call to finish. Calls take
@@ -75,9 +79,13 @@ class IndexInfo:
 
 def server_address(url: str) -> tuple[str, int, bool]:
     parsed = urlparse(url if "://" in url else f"http://{url}")
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+    try:
+        port = parsed.port  # raises on "host:notaport" and ports over 65535
+    except ValueError:
+        port = -1
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or port == -1:
         raise UserError(f"bad Chroma URL {url!r}: expected http://HOST:PORT")
-    return parsed.hostname, parsed.port or (443 if parsed.scheme == "https" else 8000), parsed.scheme == "https"
+    return parsed.hostname, port or (443 if parsed.scheme == "https" else 8000), parsed.scheme == "https"
 
 
 class Store:
@@ -156,6 +164,26 @@ class Store:
 
     def drop(self, collection) -> None:
         self.client.delete_collection(collection.name)
+        if not self.settings.chroma_url:
+            self._remove_orphan_segments()
+
+    def _remove_orphan_segments(self) -> None:
+        """Chroma 1.x leaves a deleted collection's vector files on disk (chroma-core/chroma
+        #5259), so each --rebuild would leave one more copy: remove the segment folders its
+        catalogue no longer lists. Only the indexer, under the index lock, calls this."""
+        path = self.settings.index_dir / "chroma"
+        with chroma_lock(self.settings.index_dir):
+            try:
+                db = sqlite3.connect(f"file:{path / 'chroma.sqlite3'}?mode=ro", uri=True)
+                try:
+                    live = {row[0] for row in db.execute("SELECT id FROM segments")}
+                finally:
+                    db.close()
+            except sqlite3.Error:  # another catalogue layout: leave the files alone
+                return
+            for folder in path.iterdir():
+                if _SEGMENT_FOLDER.fullmatch(folder.name) and folder.name not in live and folder.is_dir():
+                    shutil.rmtree(folder, ignore_errors=True)
 
 
 def chroma_lock(index_dir: Path):

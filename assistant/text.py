@@ -114,6 +114,15 @@ def answer_terms(sentence: str, question: str) -> tuple[set[str], set[str]] | No
     return added, names
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (undecodable bytes in argv or stdin, "\\ud800" in JSON) as U+FFFD:
+    no UTF-8 store, tokenizer or hash can take them."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def normalize_answer(text: str) -> str:
     """SQuAD-style normalisation: lower case, no punctuation, no articles, single spaces."""
     text = unicodedata.normalize("NFKD", text.lower())

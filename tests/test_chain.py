@@ -132,6 +132,22 @@ def test_unknown_names_are_refused_before_the_model(retriever):
     assert model.prompts == []
 
 
+def test_a_name_the_retrieved_passages_never_mention_is_refused_before_the_model(tmp_path, corpus, embeddings):
+    from assistant.config import Settings
+    from assistant.indexer import run_index
+
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+    model = RuleChatModel(rules=[], default="The council approved $2 billion [1].", prompts=[])
+    answerer = Answerer(Retriever(settings, embeddings), model, k=1)
+    # Rouhani is in the index (the seed article), but not in the one budget passage retrieved.
+    answer = answerer.ask("How big a budget did the city council of Rouhani approve?")
+    assert [e.first.source for e in answer.excerpts] == ["budget.txt"]
+    assert answer.refused and answer.refused_by == "name not in passages" and "“Rouhani”" in answer.answer
+    assert model.prompts == []
+    assert not answerer.ask("How big a budget did the city council approve?").refused
+
+
 def test_present_tense_questions_need_recent_articles(tmp_path, corpus, embeddings):
     from datetime import date
 

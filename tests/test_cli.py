@@ -5,6 +5,8 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 
+from assistant.config import PROJECT_ROOT
+
 from conftest import SEED_SOURCE, SEEDS
 from fakes import RuleChatModel
 
@@ -88,6 +90,8 @@ def test_quotes_are_verbatim_across_paragraph_breaks(seed_index, question):
     (["search", "x", "--since", "last week"], 2, "is not a date"),
     (["ask", "x", "--llm", "gpt"], 2, "unknown --llm"),
     (["search", "   "], 2, "the query is empty"),
+    (["search", "x", "--since", "2019-01-01", "--until", "2017-01-01"], 2, "--since 2019-01-01 is after --until 2017-01-01"),
+    (["ask", "x", "--llm", "none", "--since", "2019-01-02", "--until", "2019-01-01"], 2, "is after --until"),
 ])
 def test_user_mistakes_are_one_line_errors(tmp_path, args, code, message):
     result = run(*args, "--index-dir", tmp_path / "empty")
@@ -95,6 +99,23 @@ def test_user_mistakes_are_one_line_errors(tmp_path, args, code, message):
     assert message in result.output
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) <= 4  # one message (usage errors add a short usage line)
+
+
+def test_paths_that_would_silently_mean_something_else_are_refused(tmp_path, seed_index):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    cases = [
+        (["index", "--index-dir", ""], "--index-dir is empty"),  # a Path would make it the current folder
+        (["index", "", "--index-dir", tmp_path / "idx"], "an empty corpus path was given"),
+        (["search", "x", "--index-dir", a_file], f"--index-dir {a_file} is not a folder"),
+        (["search", "x", "--index-dir", a_file / "sub"], f"is not a folder ({a_file} is a file)"),
+        (["eval", PROJECT_ROOT / "eval" / "seed-questions.jsonl", "--retrieval-only", "--index-dir",
+          seed_index.index_dir, "--report-dir", a_file], f"--report-dir {a_file} is not a folder"),
+    ]
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code == 2 and message in result.stderr, (args, result.output)
+    assert not (tmp_path / "idx").exists() and a_file.read_text() == "x"
 
 
 def test_eval_rejects_a_malformed_line_by_number(tmp_path, seed_index):

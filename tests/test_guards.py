@@ -1,6 +1,6 @@
 from datetime import date
 
-from assistant.guards import corroborated, invented_numbers, names, stale
+from assistant.guards import corroborated, invented_numbers, names, stale, unmentioned_names
 from assistant.retrieval import Passage
 
 
@@ -12,6 +12,23 @@ def test_names_skip_sentence_starts_and_possessives():
     assert names("Sanae Takaichi, a conservative, was elected. Which country?") == ["Takaichi"]
     assert names("Who fired UnitedHealthcare’s CEO in New York?") == ["UnitedHealthcare", "CEO", "New", "York"]
     assert names("who claimed it?") == []
+
+
+def test_names_leave_out_days_and_months():
+    assert names("Who resigned on Thursday in May after the Senate vote?") == ["Senate"]
+
+
+def test_a_name_no_passage_mentions_is_reported_whatever_its_spelling_there():
+    def found(*texts):
+        return [Passage(id=str(i), source="s", title="", published="", url="", text=t, chunk=0) for i, t in enumerate(texts)]
+
+    passages = found("The Saudis denied it.", "Al Qaeda's leader spoke; Tadej Pogacar won.")  # "Leaders": one leader
+    for question in ["What did the Saudi ministry say?", "Who leads al-Qaeda?", "Did Pogačar win?", "Who leads Al-Qaeda's wing?",
+                     "Which Leaders spoke?"]:
+        assert unmentioned_names(question, passages) is None, question
+    assert unmentioned_names("How long did Senator Cory Booker speak?", passages) == \
+        "None of the passages found for this question mentions “Senator”, “Cory”, “Booker”."
+    assert unmentioned_names("What did the Saudi ministry say?", []) is not None
 
 
 def test_stale_needs_a_present_tense_cue_and_a_reference_date():

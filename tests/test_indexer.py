@@ -90,6 +90,72 @@ def test_a_file_that_cannot_be_read_keeps_its_chunks(tmp_path, corpus, embedding
     assert "budget.txt" not in sources_in(settings)
 
 
+def test_a_folder_that_cannot_be_listed_keeps_its_chunks(tmp_path, corpus, embeddings, monkeypatch):
+    import os
+
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "owl.txt").write_text("Owls at night\n\nAn owl hunted mice in the barn at night.\n")
+    settings = Settings(index_dir=tmp_path / "index")
+    first = run_index(settings, [corpus], embeddings=embeddings)
+    real = os.scandir
+
+    def locked(path="."):  # what a folder without read permission gives (mode bits do not stop root)
+        if str(path).endswith("sub"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", locked)
+    again = run_index(settings, embeddings=embeddings)
+    assert ("sub", "unreadable (Permission denied)") in again.warnings
+    assert again.chunks_deleted == 0 and again.sources_removed == 0 and again.chunks_total == first.chunks_total
+    assert "sub/owl.txt" in sources_in(settings)
+
+
+def test_an_unsupported_file_named_on_its_own_is_skipped_not_indexed(tmp_path, corpus, embeddings):
+    (tmp_path / "NOTES").write_text("Kangaroos\n\nKangaroos hop across the plain.\n")
+    settings = Settings(index_dir=tmp_path / "index")
+    report = run_index(settings, [tmp_path / "NOTES", corpus / "budget.txt"], embeddings=embeddings)
+    assert any("unsupported type skipped" in reason for _, reason in report.warnings)
+    assert set(sources_in(settings)) == {"budget.txt"}
+
+
+def test_a_vanished_corpus_path_is_kept_until_a_rebuild_drops_it(tmp_path, corpus, embeddings):
+    import shutil
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "owl.txt").write_text("Owls at night\n\nAn owl hunted mice in the barn at night.\n")
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+    run_index(settings, [other], embeddings=embeddings)
+    shutil.rmtree(other)
+    kept = run_index(settings, embeddings=embeddings)
+    assert (str(other), "corpus path no longer exists; what was indexed from it is kept (`index --rebuild` drops it)") in kept.warnings
+    assert "owl.txt" in sources_in(settings)
+    rebuilt = run_index(settings, rebuild=True, embeddings=embeddings)
+    assert (str(other), "corpus path no longer exists; left out of the rebuilt index") in rebuilt.warnings
+    assert "owl.txt" not in sources_in(settings) and rebuilt.roots == [str(corpus)]
+    assert run_index(settings, embeddings=embeddings).warnings == []
+
+
+def test_a_rebuild_leaves_one_copy_of_the_vectors_on_disk(tmp_path, corpus, embeddings):
+    import re
+    import sqlite3
+
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [corpus], embeddings=embeddings)
+    first = sources_in(settings)
+    for _ in range(2):
+        run_index(settings, rebuild=True, embeddings=embeddings)
+    chroma = settings.index_dir / "chroma"
+    folders = {p.name for p in chroma.iterdir() if p.is_dir() and re.fullmatch(r"[0-9a-f-]{36}", p.name)}
+    db = sqlite3.connect(chroma / "chroma.sqlite3")
+    vector_segments = {row[0] for row in db.execute("SELECT id FROM segments WHERE scope = 'VECTOR'")}
+    db.close()
+    assert folders == vector_segments and len(folders) == 1  # Chroma alone leaves one folder per rebuild
+    assert sources_in(settings) == first
+
+
 def test_an_unchanged_resync_writes_no_records(tmp_path, corpus, embeddings):
     import sqlite3
 

@@ -45,3 +45,19 @@ def test_sources_before_any_answer(seed_index, embeddings):
     repl, console, _ = make_repl(seed_index, embeddings, [])
     repl.handle("/sources")
     assert "No answer yet." in output(console)
+
+
+def test_sources_after_a_refusal_say_nothing_was_cited(seed_index, embeddings):
+    repl, console, _ = make_repl(seed_index, embeddings, [("Question:", "The indexed articles don't say.")])
+    repl._scripted(["Which app carried the ISIS statement?\n", "/sources\n"])
+    assert repl.last.refused and repl.last.excerpts
+    assert "The last answer cited no passage. These were retrieved for it:" in output(console)
+
+
+def test_undecodable_bytes_and_a_byte_order_mark_do_not_end_the_session(seed_index, embeddings):
+    repl, console, model = make_repl(seed_index, embeddings, [("Question: Who claimed", "ISIS claimed it [1].")])
+    # What sys.stdin gives for b"\xff\xfe" under surrogateescape, and a BOM before a command.
+    repl._scripted(["\ufeff/help\n", "caf\udce9 \udcff?\n", "Who claimed the Ahvaz attack?\n"])
+    text = output(console)
+    assert "/sources" in text and "ISIS claimed it [1]" in text
+    assert repl.failed == 0

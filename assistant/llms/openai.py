@@ -13,9 +13,12 @@ MAX_TOKENS = 320
 def timeout_seconds() -> float:
     value = os.environ.get("ASSISTANT_LLM_TIMEOUT", "120")
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
-        raise UserError(f"ASSISTANT_LLM_TIMEOUT must be a number of seconds, not {value!r}") from None
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise UserError(f"ASSISTANT_LLM_TIMEOUT must be a positive number of seconds, not {value!r}")
+    return seconds
 
 
 def chat_openai(model: str, base_url: str | None, api_key: str):
