@@ -291,7 +291,7 @@ def evaluate(
     retrieval: Mode = None,
     rescore: Rescore = None,
     as_json: AsJson = False,
-    report_dir: Annotated[Path, typer.Option(help="Where the Markdown report goes.")] = Path("eval/reports"),
+    report_dir: Annotated[str, typer.Option(metavar="PATH", help="Where the Markdown report goes.")] = "eval/reports",
     index_dir: IndexDir = None,
     chroma_url: ChromaUrl = None,
     embeddings: Embeddings = None,
@@ -307,7 +307,7 @@ def evaluate(
     from . import compare as comparing
 
     questions = load_questions(file)[:limit]
-    report_dir = _folder(str(report_dir), "--report-dir")
+    report_dir = _folder(report_dir, "--report-dir")
     try:  # before the run, not after an hour of it
         report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

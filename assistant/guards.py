@@ -15,6 +15,7 @@ below them.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from typing import Collection, Sequence
@@ -62,11 +63,35 @@ def _parts(text: str) -> list[str]:
     return [part for word in words(text) for part in re.split(r"[-'’]", word) if part]
 
 
-def unmentioned_names(question: str, passages: Sequence[Passage]) -> str | None:
-    vocabulary = set(_parts(" ".join(f"{p.title} {p.text}" for p in passages)))
+def _same_word(part: str, word: str) -> bool:
+    """Another form of the same name: "Fed" and "Federal", "Democratic" and "Democrats",
+    "Chinese" and "China", "Ukrainians" and "Ukraine"."""
+    if word.startswith(part):
+        return True
+    common = len(os.path.commonprefix([part, word]))
+    return common >= 4 and common >= 0.6 * min(len(part), len(word))
 
-    def mentioned(name: str) -> bool:  # in any number: "Saudi" and "Saudis", "Americans" and "American"
-        return all({part, part + "s", part + "es", part.removesuffix("s")} & vocabulary for part in _parts(name))
+
+def unmentioned_names(question: str, passages: Sequence[Passage]) -> str | None:
+    """Names in the question that none of `passages` mention in any form. Deliberately
+    lenient (a name may match an unrelated word that starts like it), so it only refuses
+    when the retrieved articles are about something else."""
+    vocabulary = set(_parts(" ".join(f"{p.title} {p.text}" for p in passages)))
+    by_start: dict[str, list[str]] = {}
+    for word in vocabulary:
+        by_start.setdefault(word[:2], []).append(word)
+
+    def mentioned(name: str) -> bool:
+        for part in _parts(name):
+            if len(part) == 1:  # an initial ("U.N."): nothing to compare
+                continue
+            if len(part) == 2:
+                found = {part, part + "s"} & vocabulary
+            else:
+                found = any(_same_word(part, word) for word in by_start.get(part[:2], []))
+            if not found:
+                return False
+        return True
 
     missing = [name for name in names(question) if not mentioned(name)]
     if not missing:

@@ -115,6 +115,11 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
             roots = known_roots
         else:
             roots = known_roots or [str(default_corpus())]
+        missing = [root for root in roots if not Path(root).exists()]
+        if rebuild and missing:
+            # A disk that is not mounted must not empty the index: refuse before anything changes.
+            raise UserError(f"corpus path {missing[0]} no longer exists, so --rebuild would drop what was indexed "
+                            f"from it; bring it back, or rebuild from the paths to keep: assistant index --rebuild PATH...")
         if active and not rebuild:
             collection, info = active
             check_embeddings(info, embeddings.name, embeddings.dimension)
@@ -146,12 +151,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
             for root in roots:
                 root_path = Path(root)
                 if not root_path.exists():
-                    if rebuild:
-                        problems(root, "corpus path no longer exists; left out of the rebuilt index")
-                        all_roots = [known for known in all_roots if known != root]
-                    else:
-                        problems(root, "corpus path no longer exists; what was indexed from it is kept "
-                                       "(`index --rebuild` drops it)")
+                    problems(root, "corpus path no longer exists; what was indexed from it is kept "
+                                   "(`index --rebuild PATH...` with the paths to keep drops it)")
                     continue
                 _sync_root(root_path, records, vectorstore, report, progress, problems)
         finally:

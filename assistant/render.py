@@ -33,7 +33,8 @@ def error(message: str) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 
 
-def _line(console: Console, markup: str) -> None:
+def line(console: Console, markup: str) -> None:
+    """One line of markup: wrapped on a terminal, whole when piped."""
     console.print(markup, soft_wrap=not console.is_terminal)
 
 
@@ -61,18 +62,18 @@ def answer(result: "Answer", console: Console = out, show_text: bool = True) -> 
         else:
             console.print(escape(result.answer), soft_wrap=True)
     if result.second_look:
-        console.print("[dim](Found on a second look: the model first judged the passages insufficient, "
-                      "so check the quotes below.)[/]")
+        line(console, "[dim](Found on a second look: the model first judged the passages insufficient, "
+                       "so check the quotes below.)[/]")
     if result.withheld:
-        console.print(f"[dim]Not used: {escape(', '.join(dict.fromkeys(result.withheld)))} "
-                      "(the passage gives the assistant instructions instead of reporting).[/]")
+        line(console, f"[dim]Not used: {escape(', '.join(dict.fromkeys(result.withheld)))} "
+                       "(the passage gives the assistant instructions instead of reporting).[/]")
     if result.citations:
         if result.answer:
             console.print()
         heading = "Sources" if result.answer else "Best passages"
         console.print(f"[bold]{heading}[/]")
         for c in result.citations:
-            _line(console, f"[cyan]\\[{c.n}][/] {_label(c.title, c.source, c.published)}")
+            line(console, f"[cyan]\\[{c.n}][/] {_label(c.title, c.source, c.published)}")
             if c.quote:
                 _indented(console, f"[italic]“{escape(c.quote)}”[/]")
 
@@ -80,7 +81,7 @@ def answer(result: "Answer", console: Console = out, show_text: bool = True) -> 
 def excerpts(excerpts: list["Excerpt"], console: Console = out) -> None:
     """Full retrieved text of each excerpt (all its chunks' sentences)."""
     for e in excerpts:
-        _line(console, f"[cyan]\\[{e.n}][/] {_label(e.first.title, e.first.source, e.first.published)}")
+        line(console, f"[cyan]\\[{e.n}][/] {_label(e.first.title, e.first.source, e.first.published)}")
         console.print(escape(e.full_text), soft_wrap=not console.is_terminal)
         console.print()
 
@@ -90,7 +91,7 @@ def search_results(results: list["Passage"], console: Console = out) -> None:
         console.print("No matching passages.")
         return
     for rank, p in enumerate(results, start=1):
-        _line(console, f"[cyan]{rank:>2}.[/] {_label(p.title, p.source, p.published)} [dim]score {p.score:.4f}[/]")
+        line(console, f"[cyan]{rank:>2}.[/] {_label(p.title, p.source, p.published)} [dim]score {p.score:.4f}[/]")
         snippet = " ".join(p.text.split())
         _indented(console, f"{escape(snippet[:300])}{'…' if len(snippet) > 300 else ''}")
 

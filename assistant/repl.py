@@ -104,7 +104,7 @@ class Repl:
             self.failed = exc.exit_code
             return
         if result.standalone and result.standalone != question:
-            self.console.print(f"[dim]({escape(result.standalone)})[/]")
+            render.line(self.console, f"[dim]({escape(result.standalone)})[/]")
         render.answer(result, self.console)
         self.console.print()
         self.history.append(Turn(question, result.answer, tuple(c.chunk_id for c in result.primary_citations)))
@@ -117,7 +117,7 @@ class Repl:
         else:
             self.console.print("One question per line.")
         for name in sorted(n[4:] for n in dir(self) if n.startswith("cmd_")):
-            self.console.print(f"  /{name:<8} {getattr(self, 'cmd_' + name).__doc__}")
+            render.line(self.console, f"  /{name:<8} {getattr(self, 'cmd_' + name).__doc__}")
 
     def cmd_sources(self, _: str = "") -> None:
         """Show the full passages behind the last answer."""

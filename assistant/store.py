@@ -83,9 +83,9 @@ def server_address(url: str) -> tuple[str, int, bool]:
         port = parsed.port  # raises on "host:notaport" and ports over 65535
     except ValueError:
         port = -1
-    if parsed.scheme not in ("http", "https") or not parsed.hostname or port == -1:
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or port in (-1, 0):
         raise UserError(f"bad Chroma URL {url!r}: expected http://HOST:PORT")
-    return parsed.hostname, port or (443 if parsed.scheme == "https" else 8000), parsed.scheme == "https"
+    return parsed.hostname, port if port is not None else (443 if parsed.scheme == "https" else 8000), parsed.scheme == "https"
 
 
 class Store:
@@ -163,27 +163,27 @@ class Store:
         collection.modify(metadata=info.as_metadata())
 
     def drop(self, collection) -> None:
+        folders = [] if self.settings.chroma_url else self._segment_folders(collection)
         self.client.delete_collection(collection.name)
-        if not self.settings.chroma_url:
-            self._remove_orphan_segments()
+        for folder in folders:
+            # Chroma 1.x leaves a deleted collection's vector files on disk (chroma-core/chroma
+            # #5259), so each --rebuild would leave one more copy behind.
+            shutil.rmtree(folder, ignore_errors=True)
 
-    def _remove_orphan_segments(self) -> None:
-        """Chroma 1.x leaves a deleted collection's vector files on disk (chroma-core/chroma
-        #5259), so each --rebuild would leave one more copy: remove the segment folders its
-        catalogue no longer lists. Only the indexer, under the index lock, calls this."""
-        path = self.settings.index_dir / "chroma"
+    def _segment_folders(self, collection) -> list[Path]:
+        """The folders holding `collection`'s segments in the embedded store, from Chroma's
+        own catalogue; none if it cannot be read (the files are then left alone)."""
+        path = self.settings.index_dir.resolve() / "chroma"
         with chroma_lock(self.settings.index_dir):
             try:
-                db = sqlite3.connect(f"file:{path / 'chroma.sqlite3'}?mode=ro", uri=True)
+                db = sqlite3.connect((path / "chroma.sqlite3").as_uri() + "?mode=ro", uri=True)
                 try:
-                    live = {row[0] for row in db.execute("SELECT id FROM segments")}
+                    ids = [row[0] for row in db.execute("SELECT id FROM segments WHERE collection = ?", (str(collection.id),))]
                 finally:
                     db.close()
-            except sqlite3.Error:  # another catalogue layout: leave the files alone
-                return
-            for folder in path.iterdir():
-                if _SEGMENT_FOLDER.fullmatch(folder.name) and folder.name not in live and folder.is_dir():
-                    shutil.rmtree(folder, ignore_errors=True)
+            except sqlite3.Error:
+                return []
+        return [path / i for i in ids if _SEGMENT_FOLDER.fullmatch(i) and (path / i).is_dir()]
 
 
 def chroma_lock(index_dir: Path):

@@ -111,6 +111,8 @@ def test_paths_that_would_silently_mean_something_else_are_refused(tmp_path, see
         (["search", "x", "--index-dir", a_file / "sub"], f"is not a folder ({a_file} is a file)"),
         (["eval", PROJECT_ROOT / "eval" / "seed-questions.jsonl", "--retrieval-only", "--index-dir",
           seed_index.index_dir, "--report-dir", a_file], f"--report-dir {a_file} is not a folder"),
+        (["eval", PROJECT_ROOT / "eval" / "seed-questions.jsonl", "--retrieval-only", "--index-dir",
+          seed_index.index_dir, "--report-dir", ""], "--report-dir is empty"),
     ]
     for args, message in cases:
         result = run(*args)

@@ -183,6 +183,7 @@ def test_bad_question_files_are_one_line_errors(tmp_path, lines, message):
      2, "ASSISTANT_LLM_TIMEOUT must be a positive number of seconds, not '-5'"),
     (["search", "x", "--chroma-url", "http://127.0.0.1:notaport"], {}, 2, "bad Chroma URL 'http://127.0.0.1:notaport'"),
     (["search", "x", "--chroma-url", "http://127.0.0.1:99999"], {}, 2, "bad Chroma URL"),
+    (["search", "x", "--chroma-url", "http://127.0.0.1:0"], {}, 2, "bad Chroma URL"),
     (["ask", "Who claimed the attack?", "--llm", "openai:m"], {}, 2, "openai: set OPENAI_API_KEY"),
     (["ask", "Who claimed the attack?", "--llm", "local:/nonexistent/model.gguf"], {}, 2, "no model file at /nonexistent/model.gguf"),
     (["ask", "Who claimed the attack?", "--llm", f"local:{SEEDS / SEED_SOURCE}"], {}, 2, "is not a GGUF model file"),

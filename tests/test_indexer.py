@@ -119,8 +119,10 @@ def test_an_unsupported_file_named_on_its_own_is_skipped_not_indexed(tmp_path, c
     assert set(sources_in(settings)) == {"budget.txt"}
 
 
-def test_a_vanished_corpus_path_is_kept_until_a_rebuild_drops_it(tmp_path, corpus, embeddings):
+def test_a_vanished_corpus_path_is_kept_and_a_rebuild_is_refused_until_told_what_to_keep(tmp_path, corpus, embeddings):
     import shutil
+
+    from assistant.errors import UserError
 
     other = tmp_path / "other"
     other.mkdir()
@@ -128,12 +130,16 @@ def test_a_vanished_corpus_path_is_kept_until_a_rebuild_drops_it(tmp_path, corpu
     settings = Settings(index_dir=tmp_path / "index")
     run_index(settings, [corpus], embeddings=embeddings)
     run_index(settings, [other], embeddings=embeddings)
-    shutil.rmtree(other)
+    shutil.rmtree(other)  # or a disk that is not mounted today
     kept = run_index(settings, embeddings=embeddings)
-    assert (str(other), "corpus path no longer exists; what was indexed from it is kept (`index --rebuild` drops it)") in kept.warnings
-    assert "owl.txt" in sources_in(settings)
-    rebuilt = run_index(settings, rebuild=True, embeddings=embeddings)
-    assert (str(other), "corpus path no longer exists; left out of the rebuilt index") in rebuilt.warnings
+    assert any(item == str(other) and "no longer exists; what was indexed from it is kept" in reason
+               for item, reason in kept.warnings)
+    before = sources_in(settings)
+    assert "owl.txt" in before
+    with pytest.raises(UserError, match="no longer exists, so --rebuild would drop"):
+        run_index(settings, rebuild=True, embeddings=embeddings)
+    assert sources_in(settings) == before
+    rebuilt = run_index(settings, [corpus], rebuild=True, embeddings=embeddings)
     assert "owl.txt" not in sources_in(settings) and rebuilt.roots == [str(corpus)]
     assert run_index(settings, embeddings=embeddings).warnings == []
 
