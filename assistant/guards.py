@@ -1,7 +1,7 @@
 """Cheap checks that the articles cannot answer a question, run before the model.
 
 A small model asked about something its passages do not cover tends to answer anyway
-from whatever is closest. Three situations are decidable without it:
+from whatever is closest. Two situations are decidable without it:
 
 - the question names someone or something (a capitalised word) that no indexed article
   mentions at all, or that none of the passages retrieved for it mention (an article

@@ -115,8 +115,7 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
             roots = known_roots
         else:
             roots = known_roots or [str(default_corpus())]
-        missing = [root for root in roots if not Path(root).exists()]
-        if rebuild and missing:
+        if rebuild and (missing := [root for root in roots if not Path(root).exists()]):
             # A disk that is not mounted must not empty the index: refuse before anything changes.
             raise UserError(f"corpus path {missing[0]} no longer exists, so --rebuild would drop what was indexed "
                             f"from it; bring it back, or rebuild from the paths to keep: assistant index --rebuild PATH...")

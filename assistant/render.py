@@ -82,7 +82,7 @@ def excerpts(excerpts: list["Excerpt"], console: Console = out) -> None:
     """Full retrieved text of each excerpt (all its chunks' sentences)."""
     for e in excerpts:
         line(console, f"[cyan]\\[{e.n}][/] {_label(e.first.title, e.first.source, e.first.published)}")
-        console.print(escape(e.full_text), soft_wrap=not console.is_terminal)
+        line(console, escape(e.full_text))
         console.print()
 
 
