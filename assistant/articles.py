@@ -5,6 +5,7 @@ Problems are reported to a `Problems` collector; bad items are left out and the 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -70,17 +71,33 @@ def normalize_date(value: object) -> str:
 
 def _walk(root: Path, problems: "Problems | None" = None) -> list[Path]:
     """Every file under `root` outside hidden folders, sorted. A folder that cannot be
-    listed is reported as unreadable, so nothing indexed from it counts as deleted."""
+    listed, or a link whose target is gone (an unmounted disk), is reported as unreadable,
+    so nothing indexed from it counts as deleted. Linked folders are followed after the
+    real ones, each real folder once: an article keeps its real path's name when a link to
+    its folder is added, and a link loop ends."""
 
-    def cannot_list(exc: OSError) -> None:
+    def cannot_read(path: Path, exc: OSError) -> None:
         if problems is not None:
-            folder = Path(exc.filename)
-            problems.cannot_read(folder.relative_to(root).as_posix() if folder != root else str(root), exc)
+            problems.cannot_read(path.relative_to(root).as_posix() if path != root else str(root), exc)
 
-    found = []
-    for folder, dirs, files in os.walk(root, onerror=cannot_list):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += [path for name in files if not name.startswith(".") and (path := Path(folder, name)).is_file()]
+    found, visited, links = [], set(), [root]
+    while links:
+        for folder, dirs, files in os.walk(links.pop(0), onerror=lambda exc: cannot_read(Path(exc.filename), exc)):
+            real = os.path.realpath(folder)
+            if real in visited:
+                dirs[:] = []
+                continue
+            visited.add(real)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            links += [Path(folder, d) for d in dirs if os.path.islink(Path(folder, d))]
+            for name in files:
+                path = Path(folder, name)
+                if name.startswith("."):
+                    continue
+                if path.is_file():
+                    found.append(path)
+                elif path.is_symlink() and not path.exists():
+                    cannot_read(path, FileNotFoundError(errno.ENOENT, "a link to nothing"))
     return sorted(found)
 
 

@@ -235,7 +235,7 @@ class Answerer:
             else:
                 excerpt.n = len(excerpts) + 1
                 excerpts.append(excerpt)
-        if self.llm is not None and inputs["refusal"] is None:
+        if inputs["refusal"] is None:  # without a model, only to choose the quotes
             started = time.monotonic()
             focus(inputs["standalone"], excerpts, self.retriever.embeddings)
             inputs["timings"]["focus"] = (time.monotonic() - started) * 1000
@@ -288,7 +288,8 @@ class Answerer:
             return Answer(answer=REFUSAL, refused=True, refused_by="all withheld", **base)
         if self.llm is None:
             # Retrieval only: the best excerpts, each with its sentences closest to the question.
-            cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.sentence_texts))) for e in excerpts]
+            cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.sentence_texts,
+                                                       prefer=[s.text for s in e.ranked]))) for e in excerpts]
             return Answer(answer="", refused=False, citations=[_citation(e, quote) for e, quote in cited], **base)
         raw = inputs["raw"]
         if not is_refusal(raw):

@@ -183,17 +183,25 @@ def _overlap(claim_words: set[str], sentence: str) -> int:
     return len(claim_words & named(sentence))
 
 
-def supporting_sentences(claim: str, passage: str | Sequence[str], limit: int = 2, question: str = "") -> list[str]:
+def supporting_sentences(claim: str, passage: str | Sequence[str], limit: int = 2, question: str = "",
+                         prefer: Sequence[str] = ()) -> list[str]:
     """Verbatim sentences of `passage` (a text, or its sentences already split) that best
     support `claim` (about `question`), in passage order: first the sentence naming most of
-    what the claim adds to the question (the answer), then most of all their words."""
+    what the claim adds to the question (the answer), then most of all their words, then the
+    shortest. When no sentence shares a word with them, the first of `prefer` (sentences
+    closest in meaning) that is not a fragment."""
     added = added_words(claim, question)
     wanted = named(claim + " " + question)
     sentences = [passage[a:b] for a, b in split_sentences(passage)] if isinstance(passage, str) else list(passage)
     if not sentences:
         return []
     ranked = sorted(range(len(sentences)), key=lambda i: (
-        -_overlap(added, sentences[i]), -_overlap(wanted, sentences[i]), len(sentences[i])))
+        -_overlap(added, sentences[i]), -_overlap(wanted, sentences[i]), len(words(sentences[i])) < 4,
+        len(sentences[i])))
+    if prefer and not _overlap(wanted, sentences[ranked[0]]):  # a vague `--llm none` question
+        order = {text: i for i, text in reversed(list(enumerate(prefer)))}
+        ranked.sort(key=lambda i: (len(words(sentences[i])) < 4, order.get(sentences[i], len(order))))
+        return [sentences[ranked[0]]]
     chosen = [ranked[0]]
     covered = wanted & named(sentences[ranked[0]])
     for i in ranked[1:limit + 2]:

@@ -33,6 +33,7 @@ class Excerpt:
     passages: list[Passage]  # the article's retrieved chunks, best first
     sentences: list[Sentence]  # all their sentences, once each, in article order
     shown: list[Sentence] = field(default_factory=list)  # what the model reads
+    ranked: list[Sentence] = field(default_factory=list)  # closest to the question first, once focused
 
     @property
     def first(self) -> Passage:
@@ -114,7 +115,8 @@ def focus(question: str, excerpts: list[Excerpt], embeddings, budget: int = BUDG
     for excerpt in excerpts:
         keep: list[Sentence] = []
         used = 0
-        for sentence in sorted(excerpt.sentences, key=lambda s: -score[id(s)]):
+        excerpt.ranked = sorted(excerpt.sentences, key=lambda s: -score[id(s)])
+        for sentence in excerpt.ranked:
             if keep and used + len(sentence.text) > each:
                 continue
             keep.append(sentence)

@@ -2,7 +2,8 @@
 
 Every /command is one `cmd_<name>` method, so adding one is adding a method. Input
 history persists across sessions; Esc then Enter inserts a new line. When stdin is not
-a terminal, each line is one question (or /command) and answers are printed plainly.
+a terminal, each line is one question (or /command), echoed after "› ", and answers are
+printed plainly.
 """
 
 from __future__ import annotations
@@ -72,12 +73,15 @@ class Repl:
 
     def _scripted(self, lines: Iterable[str]) -> None:
         for line in lines:
-            if not self.handle(line):
+            text = _clean(line)
+            if text:  # echoed, so a transcript shows which answer is whose
+                render.line(self.console, f"› {escape(text)}")
+            if not self.handle(text):
                 break
 
     def handle(self, text: str) -> bool:
         """Run one line of input; False means leave."""
-        text = replace_surrogates(text).lstrip("\ufeff").strip()  # bad bytes, a byte-order mark
+        text = _clean(text)
         if not text:
             return True
         if text.startswith("/"):
@@ -140,3 +144,7 @@ class Repl:
         return False
 
     cmd_exit = cmd_quit
+
+
+def _clean(text: str) -> str:
+    return replace_surrogates(text).lstrip("\ufeff").strip()  # bad bytes, a byte-order mark

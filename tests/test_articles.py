@@ -27,6 +27,29 @@ def test_markdown_front_matter_and_nested_folders(tmp_path):
     assert article.text == "Winds hit."
 
 
+def test_linked_folders_are_followed_once_and_a_link_loop_ends(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "old.txt").write_text("Old news\n\nA flood in 2019.\n")
+    root = tmp_path / "articles"
+    (root / "2022").mkdir(parents=True)
+    (root / "2022" / "storm.txt").write_text("Storm\n\nWinds hit.\n")
+    (root / "2019").symlink_to(archive, target_is_directory=True)  # e.g. on another disk
+    (root / "2022" / "again").symlink_to(root / "2022", target_is_directory=True)  # a loop
+    (root / "z-same").symlink_to(root / "2022", target_is_directory=True)  # one folder by two names
+    (root / "a-link").symlink_to(root / "2022", target_is_directory=True)  # sorts before the real folder
+    articles, problems = read(root)
+    assert sorted(a.source for a in articles) == ["2019/old.txt", "2022/storm.txt"]
+    assert problems.warnings == []
+
+    # The linked disk is unmounted: its articles are unreadable, not deleted.
+    (archive / "old.txt").unlink()
+    archive.rmdir()
+    articles, problems = read(root)
+    assert [a.source for a in articles] == ["2022/storm.txt"]
+    assert problems.unreadable == {"2019"} and problems.warnings == [("2019", "unreadable (a link to nothing)")]
+
+
 def test_html_text_without_scripts_and_with_metadata(tmp_path):
     (tmp_path / "page.html").write_text(
         "<html><head><title>Vote count</title><meta property='article:published_time' content='2022-07-01T10:00'>"

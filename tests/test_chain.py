@@ -124,6 +124,15 @@ def test_retrieval_only_mode_lists_best_passages_with_quotes(retriever):
     assert "Telegram" in answer.citations[0].quote
 
 
+def test_retrieval_only_quotes_a_vague_question_by_meaning(retriever):
+    # "died" is not a word of the seed article: without a shared word, the quote used to
+    # be its shortest sentence, the byline "Ben Ariel ,". Now the sentence closest in meaning.
+    answer = Answerer(retriever, None, k=3).ask("how many died?")
+    quote = answer.citations[0].quote
+    assert quote != "Ben Ariel ,"
+    assert quote == next(s.text for s in answer.excerpts[0].ranked if len(s.text.split()) >= 4)
+
+
 def test_unknown_names_are_refused_before_the_model(retriever):
     model = RuleChatModel(rules=[], default="ISIS did it [1].", prompts=[])
     answer = Answerer(retriever, model).ask("What did Ahvaz governor Takaichi say about the attack?")

@@ -113,6 +113,19 @@ def test_refusal_detection():
     assert supporting_sentences("Syria", "") == []
 
 
+def test_a_question_naming_nothing_in_the_passage_is_not_quoted_a_byline():
+    # Seen with `chat --llm none`: "how many died?" shares no word with the seed article,
+    # and the shortest sentence, its byline "Ben Ariel ,", became the quote.
+    sentences = ["Jihadist group threatens new attacks in Iran.", "Ben Ariel ,",
+                 "The attack targeted a parade in Khuzestan province."]
+    assert supporting_sentences("how many died?", sentences) == [sentences[0]]
+    assert supporting_sentences("Who is Ben Ariel?", sentences) == ["Ben Ariel ,"]  # unless it is what was asked
+    # Given the sentences closest in meaning, the closest that is not a fragment.
+    closest = ["Ben Ariel ,", sentences[2], sentences[0]]
+    assert supporting_sentences("how many died?", sentences, prefer=closest) == [sentences[2]]
+    assert supporting_sentences("Who is Ben Ariel?", sentences, prefer=closest) == ["Ben Ariel ,"]
+
+
 def test_sentences_without_a_marker_are_dropped():
     assert drop_uncited("ISIS claimed the attack [2]. It was the deadliest attack in a decade.") == "ISIS claimed the attack [2]."
     assert drop_uncited("It was a shock. ISIS claimed the attack [2].") == "ISIS claimed the attack [2]."

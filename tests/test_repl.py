@@ -38,6 +38,8 @@ def test_scripted_session_with_follow_up_sources_and_reset(seed_index, embedding
     assert "killed 24 people" in text
     assert "Conversation cleared." in text and repl.history == [] and repl.last is None
     assert "Unknown command /nope" in text
+    # Each line read is echoed, so a piped transcript pairs questions and answers.
+    assert text.index("› Who claimed the Ahvaz attack?") < text.index("ISIS claimed the attack [1]") < text.index("› how many did it kill?")
     assert not any("never asked" in p for p in model.prompts)
 
 
