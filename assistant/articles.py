@@ -10,7 +10,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -57,16 +57,26 @@ class Article:
 
 
 def normalize_date(value: object) -> str:
-    """'2022-06-15T10:00Z' -> '2022-06-15'; anything unparseable -> ''."""
+    """The day an article was published, as its own timezone saw it: '2022-06-15T10:00Z',
+    'June 15, 2022', 'Wed, 15 Jun 2022 23:30:00 -0700', '2022/06/15' -> '2022-06-15'.
+    Anything without a whole date, or with day and month in an ambiguous order
+    ('06/07/2022'), -> ''."""
     if not isinstance(value, str):
         return ""
-    match = re.match(r"\s*(\d{4}-\d{2}-\d{2})", value)
-    if not match:
+    if match := re.match(r"\s*(\d{4}-\d{2}-\d{2})", value):
+        try:
+            return date.fromisoformat(match.group(1)).isoformat()
+        except ValueError:
+            return ""
+    if not (re.search(r"[A-Za-z]{3}", value) or re.match(r"\s*\d{4}\D", value)) or len(value) > 64:
         return ""
-    try:
-        return date.fromisoformat(match.group(1)).isoformat()
-    except ValueError:
+    from dateutil import parser
+
+    try:  # parsed twice with different defaults, so a missing year, month or day shows
+        first, second = (parser.parse(value, default=datetime(2000, 1, 1)), parser.parse(value, default=datetime(2001, 2, 2)))
+    except (ValueError, OverflowError):
         return ""
+    return first.date().isoformat() if first.date() == second.date() else ""
 
 
 def _walk(root: Path, problems: "Problems | None" = None) -> list[Path]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .articles import normalize_date
 from .chain import Turn
 from .citations import marker_count
 from .errors import UserError
@@ -83,10 +84,9 @@ def _question(row: object, where: str) -> Question:
         lists[key] = tuple(value)
     asked_on = None
     if row.get("asked_on"):
-        try:
-            asked_on = date.fromisoformat(str(row["asked_on"]))
-        except ValueError:
-            raise UserError(f"{where}: 'asked_on' must be a date like 2022-06-15") from None
+        if not (day := normalize_date(row["asked_on"])):
+            raise UserError(f"{where}: 'asked_on' must be a date like 2022-06-15")
+        asked_on = date.fromisoformat(day)
     after = row.get("after")
     if after is not None and not isinstance(after, str):
         raise UserError(f"{where}: 'after' must be the id of an earlier question")

@@ -112,3 +112,9 @@ def test_normalize_date():
     assert normalize_date("2022-06-15T10:00:00Z") == "2022-06-15"
     assert normalize_date("2022-02-30") == ""
     assert normalize_date(None) == ""
+    # What feeds, front matter and web pages carry besides ISO 8601.
+    assert normalize_date("Wed, 15 Jun 2022 23:30:00 -0700") == "2022-06-15"  # RSS (RFC 2822)
+    assert normalize_date("June 15, 2022") == normalize_date("15 June 2022") == normalize_date("2022/06/15") == "2022-06-15"
+    # No whole date, or day and month in an order nobody can tell: no date rather than a wrong one.
+    for vague in ("June 2022", "2022", "06/07/2022", "yesterday", "Tuesday", "May 7, 2017 ... Voters in France"):
+        assert normalize_date(vague) == "", vague

@@ -1,4 +1,6 @@
-from assistant.evaluation import EvalResult, Question, Row
+from datetime import date
+
+from assistant.evaluation import EvalResult, Question, Row, load_questions
 
 
 def _row(id_: str, answer: str, cited: list[str], by_model: list[str], shown: int, added: int, pruned: int = 0) -> Row:
@@ -22,3 +24,10 @@ def test_citation_metrics_tell_the_models_markers_from_the_corroborating_ones():
     assert citations["added_markers"] == 0.25  # 1 of the 4 markers shown
     assert citations["pruned_markers"] == 0.25  # 1 of the 4 the answers carried before corroboration
     assert citations["valid_markers"] == 1.0
+
+
+def test_asked_on_may_carry_a_time_or_a_written_date(tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "a", "question": "Who won?", "answers": ["Alice"], "asked_on": "2022-06-16T09:00:00Z"}\n'
+                    '{"id": "b", "question": "Who lost?", "answers": [], "asked_on": "June 17, 2022"}\n')
+    assert [q.asked_on for q in load_questions(path)] == [date(2022, 6, 16), date(2022, 6, 17)]

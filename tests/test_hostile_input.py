@@ -162,6 +162,7 @@ def test_a_corpus_of_nothing_but_bad_files_still_makes_a_valid_empty_index(tmp_p
     ('["a list"]\n', "line 1: expected a JSON object"),
     ('{"id": "1", "question": "Who?", "answers": ["x"]}\n{"id": "1", "question": "Again?", "answers": ["y"]}\n', "line 2: duplicate id '1'"),
     ('{"id": "", "question": "Who?"}\n', "line 1: 'id' must be a non-empty string"),
+    ('{"id": "1", "question": "Who?", "answers": ["x"], "asked_on": "last week"}\n', "line 1: 'asked_on' must be a date"),
 ])
 def test_bad_question_files_are_one_line_errors(tmp_path, lines, message):
     path = tmp_path / "q.jsonl"
