@@ -27,6 +27,21 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"news-assistant {version('news-assistant')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    pass
+
+
 IndexDir = Annotated[Optional[str], typer.Option("--index-dir", envvar="ASSISTANT_INDEX_DIR", metavar="PATH", help="Where the index lives.", show_default="index/")]
 ChromaUrl = Annotated[Optional[str], typer.Option("--chroma-url", envvar="ASSISTANT_CHROMA_URL", help="Use a Chroma server (http://HOST:PORT) instead of the embedded store.")]
 Llm = Annotated[Optional[str], typer.Option("--llm", envvar="ASSISTANT_LLM", help="local, local:0.5b, local:/path/model.gguf, openai:MODEL or none.", show_default="local")]

@@ -202,3 +202,12 @@ def test_an_answer_found_on_a_second_look_says_so(tmp_path, corpus, monkeypatch)
     result = run("eval", questions, "--json", "--index-dir", tmp_path / "idx", "--report-dir", tmp_path)
     assert json.loads(result.stdout)["answers"]["second_look"] == {"answered": 1, "correct": 1}
     assert "Answered on a second look after the model refused (default): 1, of which 1 correct." in (tmp_path / "q.md").read_text()
+
+
+def test_version_and_help():
+    from importlib.metadata import version
+
+    shown = run("--version")
+    assert shown.exit_code == 0 and shown.stdout == f"news-assistant {version('news-assistant')}\n"
+    helped = run("--help")
+    assert helped.exit_code == 0 and all(name in helped.stdout for name in ("index", "search", "ask", "chat", "eval", "--version"))
