@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .text import replace_surrogates
+from .text import drop_controls, replace_surrogates
 
 TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
@@ -166,6 +166,7 @@ def _read_file(path: Path, name: str, warn: Problems) -> Iterator[Article]:
     text = _decode(raw, name, warn)
     if text is None:
         return
+    text = drop_controls(text)  # escape sequences from a hostile page must never reach a terminal
     if suffix in HTML_SUFFIXES:
         article = _from_html(text, name)
     elif suffix in MARKDOWN_SUFFIXES:
@@ -319,9 +320,12 @@ def _from_row(row: object, where: str, warn: Problems) -> Article | None:
     # JSON may spell lone surrogates ("\ud800"): no UTF-8 store or hash can take them.
     for key in ("id", "text", "title", "url", "published"):
         value = row.get(key)
-        if isinstance(value, str) and (clean := replace_surrogates(value)) != value:
-            row[key] = clean
+        if not isinstance(value, str):
+            continue
+        if (clean := replace_surrogates(value)) != value:
             warn(where, f"invalid \\u escapes in '{key}' were replaced (row kept)")
+        # As in files, no terminal escape sequences; an id is a name, shown safely on its own.
+        row[key] = clean if key == "id" else drop_controls(clean)
     source = row.get("id")
     if isinstance(source, int) and not isinstance(source, bool):
         source = str(source)
@@ -330,7 +334,7 @@ def _from_row(row: object, where: str, warn: Problems) -> Article | None:
         return None
     text = row.get("text")
     if not isinstance(text, str) or not text.strip():
-        warn(where, f"id {source}: missing or non-string 'text'")
+        warn(where, f"id {source}: " + ("no text" if isinstance(text, str) else "missing or non-string 'text'"))
         return None
     fields = {}
     for key in ("title", "url", "published"):

@@ -27,6 +27,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
 def _show_version(wanted: bool) -> None:
     if wanted:
         from importlib.metadata import version

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.live import Live
 from rich.markdown import Markdown
-from rich.markup import escape
+from rich.markup import escape as _escape_markup
 from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
+
+from .text import drop_controls
 
 if TYPE_CHECKING:
     from .chain import Answer
@@ -25,8 +27,19 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+def escape(text: str) -> str:
+    """Text from outside (articles, file names, answers) ready for markup: brackets escaped
+    and no control characters, so nothing indexed can send the terminal escape sequences."""
+    return _escape_markup(drop_controls(text))
+
+
+def name(text: str) -> str:
+    """A file name or title as one line of markup."""
+    return escape(text).replace("\n", " ")
+
+
 def warning(item: str, reason: str) -> None:
-    err.print(f"[yellow]warning:[/] {escape(item)}: {escape(reason)}", soft_wrap=True)
+    err.print(f"[yellow]warning:[/] {name(item)}: {escape(reason)}", soft_wrap=True)
 
 
 def error(message: str) -> None:
@@ -47,9 +60,9 @@ def _indented(console: Console, markup: str) -> None:
 
 
 def _label(title: str, source: str, published: str) -> str:
-    parts = [f"[bold]{escape(title or source)}[/]"]
+    parts = [f"[bold]{name(title or source)}[/]"]
     if title and source:
-        parts.append(f"[dim]{escape(source)}[/]")
+        parts.append(f"[dim]{name(source)}[/]")
     if published:
         parts.append(f"[dim]{published}[/]")
     return " · ".join(parts)
@@ -58,7 +71,7 @@ def _label(title: str, source: str, published: str) -> str:
 def answer(result: "Answer", console: Console = out, show_text: bool = True) -> None:
     if show_text and result.answer:
         if console.is_terminal:
-            console.print(Markdown(result.answer))
+            console.print(Markdown(drop_controls(result.answer)))
         else:
             console.print(escape(result.answer), soft_wrap=True)
     if result.second_look:
@@ -124,7 +137,7 @@ class LiveAnswer:
     def feed(self, token: str) -> None:
         self.text += token
         if self.live is not None and self.text.strip():
-            self.live.update(Markdown(self.text))
+            self.live.update(Markdown(drop_controls(self.text)))
 
     def close(self) -> None:
         if self.live is not None:
@@ -189,9 +202,9 @@ class IndexProgress:
     def start(self, label: str, total: int) -> None:
         if self.task is None:
             self.bar.start()
-            self.task = self.bar.add_task(f"Indexing {escape(label)}", total=total, embedded=0)
+            self.task = self.bar.add_task(f"Indexing {name(label)}", total=total, embedded=0)
         else:
-            self.bar.reset(self.task, total=total, description=f"Indexing {escape(label)}", embedded=0)
+            self.bar.reset(self.task, total=total, description=f"Indexing {name(label)}", embedded=0)
 
     def advance(self, articles: int = 0, embedded: int = 0) -> None:
         if self.task is not None:

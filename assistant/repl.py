@@ -13,12 +13,12 @@ from datetime import date
 from typing import Iterable
 
 from rich.console import Console
-from rich.markup import escape
 
 from . import render
 from .chain import Answer, Turn
 from .config import data_dir
 from .errors import BackendError
+from .render import escape
 from .text import replace_surrogates
 
 

@@ -123,6 +123,16 @@ def replace_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def drop_controls(text: str) -> str:
+    """`text` without control characters but newlines and tabs (a carriage return or form
+    feed becomes a newline): an article from a hostile site must not bring escape sequences
+    that retitle the terminal or clear the screen when a passage is shown."""
+    return _CONTROL.sub(lambda m: "\n" if m.group() in "\r\x0b\x0c" else "", text.replace("\r\n", "\n"))
+
+
 def normalize_answer(text: str) -> str:
     """SQuAD-style normalisation: lower case, no punctuation, no articles, single spaces."""
     text = unicodedata.normalize("NFKD", text.lower())

@@ -83,7 +83,7 @@ def test_jsonl_rows_with_bad_fields_are_reported_and_the_rest_kept(tmp_path):
     assert articles[0].published == "2022-06-01" and articles[2].published == ""
     messages = " | ".join(f"{item}: {reason}" for item, reason in problems.warnings)
     for expected in ("line 2: id b: 'title' is not a string", "line 3: missing or non-string 'id'",
-                     "line 4: id c: missing or non-string 'text'", "a: duplicate id", "line 6: not a JSON object",
+                     "line 4: id c: no text", "a: duplicate id", "line 6: not a JSON object",
                      "unrecognised date 'yesterday'", "line 9: not valid JSON"):
         assert expected in messages
 

@@ -22,6 +22,7 @@ from assistant.chunking import chunk_article
 from assistant.cli import app
 from assistant.config import Settings
 from assistant.indexer import run_index
+from assistant.text import drop_controls
 
 from conftest import SEED_SOURCE, SEEDS
 from reliability import error_lines
@@ -288,7 +289,7 @@ def test_jsonl_loader_accounts_for_every_line(lines):
         if isinstance(id_, int) and not isinstance(id_, bool):
             id_ = str(id_)
         text = row.get("text") if isinstance(row, dict) else None
-        if isinstance(id_, str) and id_.strip() and isinstance(text, str) and text.strip():
+        if isinstance(id_, str) and id_.strip() and isinstance(text, str) and drop_controls(text).strip():
             source = re.sub("[\ud800-\udfff]", "\ufffd", id_).strip()  # lone surrogates are replaced
             if source not in seen:
                 seen.add(source)
@@ -341,3 +342,23 @@ def test_a_reader_that_goes_away_is_not_an_error(seed_index, extra, code):
         os.close(write_end)
     assert done.returncode == code  # rich exits 1 on a broken pipe; plain output ends like `yes | head` (128 + SIGPIPE)
     assert done.stderr == ""
+
+
+def test_escape_sequences_in_articles_and_file_names_never_reach_the_terminal(tmp_path):
+    # An untrusted page could retitle the terminal window, clear the screen or recolour it.
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    row = {"id": "r1", "title": "Flood \x1b]0;pwned\x07warning\x1b[2J", "published": "2022-06-15",
+           "text": "Heavy rain flooded the \x1b[31mriver town\x1b[0m of Tewkesbury on Monday.\r\nResidents left their homes."}
+    (corpus / "rows.jsonl").write_text(json.dumps(row) + "\n")
+    (corpus / "esc\x1b[31mred\nname.txt").write_text("Storm \x9b hits coast\n\nA storm hit the coast of Tewkesbury.\n")
+    indexed = run("index", corpus, "--index-dir", tmp_path / "idx")
+    assert indexed.exit_code == 0, indexed.output
+    for args in (["search", "flood Tewkesbury river town"], ["ask", "Which town flooded?", "--llm", "none"]):
+        shown = run(*args, "--index-dir", tmp_path / "idx")
+        assert shown.exit_code == 0, shown.output
+        assert "Tewkesbury" in shown.stdout and "red" in shown.stdout
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown.output), repr(shown.output)
+    found = json.loads(run("search", "flood Tewkesbury", "--json", "--index-dir", tmp_path / "idx").stdout)
+    titles = {r["source"]: r["title"] for r in found["results"]}
+    assert titles["r1"] == "Flood ]0;pwnedwarning[2J" and titles["esc\x1b[31mred\nname.txt"] == "Storm  hits coast"
