@@ -49,9 +49,10 @@ class Citation:
     published: str
     url: str
     quote: str
+    root: str = ""  # the corpus path the source is relative to
 
     def as_json(self) -> dict:
-        return {key: getattr(self, key) for key in ("n", "source", "chunk_id", "title", "published", "url", "quote")}
+        return {key: getattr(self, key) for key in ("n", "source", "chunk_id", "title", "published", "url", "quote", "root")}
 
 
 @dataclass
@@ -369,4 +370,4 @@ def _recent(excerpts: Sequence[Excerpt], today: str) -> bool:
 def _citation(excerpt: Excerpt, quote: str) -> Citation:
     p = excerpt.first
     return Citation(n=excerpt.n, source=p.source, chunk_id=excerpt.chunk_of(quote), title=p.title,
-                    published=p.published, url=p.url, quote=quote)
+                    published=p.published, url=p.url, quote=quote, root=p.root)

@@ -225,7 +225,7 @@ def search(
             "query": query,
             "results": [
                 {"rank": rank, "source": p.source, "chunk_id": p.id, "score": p.score, "title": p.title,
-                 "published": p.published, "url": p.url, "text": p.text}
+                 "published": p.published, "url": p.url, "text": p.text, "root": p.root}
                 for rank, p in enumerate(results, start=1)
             ],
         }))

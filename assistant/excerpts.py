@@ -76,13 +76,14 @@ def join(sentences: list[Sentence]) -> str:
 def group(passages: list[Passage], max_chars: int = READ_CHARS) -> list[Excerpt]:
     """One excerpt per article, in the order their best chunk was retrieved, from the
     best passages that fit in `max_chars` (many short snippets, or a few long chunks)."""
-    by_source: dict[str, list[Passage]] = {}
+    by_source: dict[tuple[str, str], list[Passage]] = {}
     used = 0
     for passage in passages:
         if by_source and used + len(passage.text) > max_chars:
             break
         used += len(passage.text)
-        by_source.setdefault(passage.source, []).append(passage)
+        # Two corpora may both hold a `story.txt` or a row with id "1": different articles.
+        by_source.setdefault((passage.root, passage.source), []).append(passage)
     excerpts: list[Excerpt] = []
     texts: set[str] = set()
     for chunks in by_source.values():

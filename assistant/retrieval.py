@@ -57,6 +57,7 @@ class Passage:
     score: float = 0.0
     similarity: float | None = None  # cosine similarity to the question, when known
     ranks: dict = field(default_factory=dict, compare=False)
+    root: str = ""  # the corpus path it was indexed from: sources are only unique within one
 
 
 def to_passage(id_: str, document: str, meta: dict) -> Passage:
@@ -71,6 +72,7 @@ def to_passage(id_: str, document: str, meta: dict) -> Passage:
         chunk=int(meta.get("chunk", 0)),
         start=int(meta.get("start", 0)),
         day=meta.get("day"),
+        root=meta.get("root", ""),
     )
 
 

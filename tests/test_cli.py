@@ -211,3 +211,22 @@ def test_version_and_help():
     assert shown.exit_code == 0 and shown.stdout == f"news-assistant {version('news-assistant')}\n"
     helped = run("--help")
     assert helped.exit_code == 0 and all(name in helped.stdout for name in ("index", "search", "ask", "chat", "eval", "--version"))
+
+
+def test_the_same_source_name_in_two_corpora_stays_two_articles(tmp_path):
+    # Row ids like "1" are common: two corpora that both use one must not merge into one passage.
+    roots = []
+    for city in ("Oslo", "Bergen"):
+        root = tmp_path / city.lower()
+        root.mkdir()
+        (root / "rows.jsonl").write_text(json.dumps({"id": "1", "title": f"Mayor of {city} elected",
+                                                     "text": f"{city} elected a new mayor on Monday after a close vote."}) + "\n")
+        roots.append(root)
+    assert run("index", *roots, "--index-dir", tmp_path / "idx").exit_code == 0
+    data = json.loads(run("ask", "Which cities elected a new mayor?", "--llm", "none", "--json",
+                          "--index-dir", tmp_path / "idx").stdout)
+    assert sorted(c["title"] for c in data["citations"]) == ["Mayor of Bergen elected", "Mayor of Oslo elected"]
+    assert {c["source"] for c in data["citations"]} == {"1"}
+    assert sorted(c["root"] for c in data["citations"]) == sorted(str(r.resolve()) for r in roots)
+    found = json.loads(run("search", "new mayor", "--json", "--index-dir", tmp_path / "idx").stdout)
+    assert len({(r["root"], r["source"]) for r in found["results"]}) == 2
