@@ -3,6 +3,7 @@ and render; every user mistake ends as one `error:` line and a non-zero exit cod
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -109,6 +110,9 @@ def handles_errors(command):
                 render.error(f"the Chroma server at {chroma_url} failed: {type(exc).__name__}: "
                              f"{' '.join(str(exc).split())[:300]}; what it stored so far is kept, run the command again")
                 raise typer.Exit(6) from None
+            if isinstance(exc, OSError) and exc.filename:  # e.g. an index folder that cannot be made
+                render.error(f"cannot use {exc.filename}: {exc.strerror or exc}")
+                raise typer.Exit(2 if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EROFS, errno.EISDIR) else 1) from None
             render.error(f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:300]} (ASSISTANT_DEBUG=1 shows details)")
             raise typer.Exit(1) from None
 

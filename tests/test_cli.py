@@ -113,6 +113,8 @@ def test_paths_that_would_silently_mean_something_else_are_refused(tmp_path, see
           seed_index.index_dir, "--report-dir", a_file], f"--report-dir {a_file} is not a folder"),
         (["eval", PROJECT_ROOT / "eval" / "seed-questions.jsonl", "--retrieval-only", "--index-dir",
           seed_index.index_dir, "--report-dir", ""], "--report-dir is empty"),
+        # A folder the system will not let anyone make (a traceback-free "unexpected FileNotFoundError" before).
+        (["index", SEEDS, "--index-dir", "/proc/assistant-index"], "cannot use /proc/assistant-index: No such file or directory"),
     ]
     for args, message in cases:
         result = run(*args)
