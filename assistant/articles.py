@@ -82,15 +82,17 @@ def normalize_date(value: object) -> str:
 def _walk(root: Path, problems: "Problems | None" = None) -> list[Path]:
     """Every file under `root` outside hidden folders, sorted. A folder that cannot be
     listed, or a link whose target is gone (an unmounted disk), is reported as unreadable,
-    so nothing indexed from it counts as deleted. Linked folders are followed after the
-    real ones, each real folder once: an article keeps its real path's name when a link to
-    its folder is added, and a link loop ends."""
+    so nothing indexed from it counts as deleted. Links are followed after the real files
+    and folders, each real one once: an article keeps its real path's name when a link to
+    it (or its folder) is added, and a link loop ends."""
 
     def cannot_read(path: Path, exc: OSError) -> None:
         if problems is not None:
             problems.cannot_read(path.relative_to(root).as_posix() if path != root else str(root), exc)
 
-    found, visited, links = [], set(), [root]
+    found: dict[str, Path] = {}  # by real path: a file linked into the corpus is read once
+    linked_files: list[Path] = []
+    visited, links = set(), [root]
     while links:
         for folder, dirs, files in os.walk(links.pop(0), onerror=lambda exc: cannot_read(Path(exc.filename), exc)):
             real = os.path.realpath(folder)
@@ -104,11 +106,16 @@ def _walk(root: Path, problems: "Problems | None" = None) -> list[Path]:
                 path = Path(folder, name)
                 if name.startswith("."):
                     continue
-                if path.is_file():
-                    found.append(path)
-                elif path.is_symlink() and not path.exists():
-                    cannot_read(path, FileNotFoundError(errno.ENOENT, "a link to nothing"))
-    return sorted(found)
+                if path.is_symlink():
+                    if path.is_file():
+                        linked_files.append(path)
+                    elif not path.exists():
+                        cannot_read(path, FileNotFoundError(errno.ENOENT, "a link to nothing"))
+                elif path.is_file():
+                    found[os.path.join(real, name)] = path
+    for path in sorted(linked_files):  # after the real files, so these keep their own names
+        found.setdefault(os.path.realpath(path), path)
+    return sorted(found.values())
 
 
 def iter_files(root: Path, problems: "Problems | None" = None) -> Iterator[tuple[Path, str]]:

@@ -38,16 +38,22 @@ def test_linked_folders_are_followed_once_and_a_link_loop_ends(tmp_path):
     (root / "2022" / "again").symlink_to(root / "2022", target_is_directory=True)  # a loop
     (root / "z-same").symlink_to(root / "2022", target_is_directory=True)  # one folder by two names
     (root / "a-link").symlink_to(root / "2022", target_is_directory=True)  # sorts before the real folder
+    (root / "a-storm.txt").symlink_to(root / "2022" / "storm.txt")  # a file by two names
+    (root / "extra.txt").symlink_to(archive / "old.txt")  # a file from elsewhere
     articles, problems = read(root)
-    assert sorted(a.source for a in articles) == ["2019/old.txt", "2022/storm.txt"]
+    assert sorted(a.source for a in articles) == ["2019/old.txt", "2022/storm.txt"]  # extra.txt is 2019/old.txt
     assert problems.warnings == []
+    (root / "2019").unlink()
+    assert sorted(a.source for a in read(root)[0]) == ["2022/storm.txt", "extra.txt"]
+    (root / "2019").symlink_to(archive, target_is_directory=True)
 
     # The linked disk is unmounted: its articles are unreadable, not deleted.
     (archive / "old.txt").unlink()
     archive.rmdir()
     articles, problems = read(root)
     assert [a.source for a in articles] == ["2022/storm.txt"]
-    assert problems.unreadable == {"2019"} and problems.warnings == [("2019", "unreadable (a link to nothing)")]
+    assert problems.unreadable == {"2019", "extra.txt"}
+    assert problems.warnings == [("2019", "unreadable (a link to nothing)"), ("extra.txt", "unreadable (a link to nothing)")]
 
 
 def test_html_text_without_scripts_and_with_metadata(tmp_path):
