@@ -71,6 +71,23 @@ def test_html_text_without_scripts_and_with_metadata(tmp_path):
         assert junk not in article.text
 
 
+def test_html_dates_as_news_sites_write_them(tmp_path):
+    body = "<body><aside><time datetime='2019-01-01'>Popular</time></aside><article><p>Text.</p>{}</article></body>"
+    pages = {
+        "ld.html": ("<script type='application/ld+json'>{\"@graph\": [{\"@type\": \"NewsArticle\", "
+                    "\"datePublished\": \"2022-05-04T08:00:00+02:00\"}]}</script>", ""),
+        "dc.html": ("<meta name='DC.date' content='May 4, 2022'>", ""),
+        "microdata.html": ("", "<span itemprop='datePublished' content='2022-05-04'></span>"),
+        "time.html": ("", "<time datetime='2022-05-04'>4 May</time>"),  # the article's, not the sidebar's
+        "broken.html": ("<meta name='date' content='soon'><script type='application/ld+json'>{oops</script>",
+                        "<time datetime='2022-05-04'>4 May</time>"),
+    }
+    for name, (head, inside) in pages.items():
+        (tmp_path / name).write_text(f"<html><head><title>{name}</title>{head}</head>{body.format(inside)}</html>")
+    articles, _ = read(tmp_path)
+    assert {a.source: a.published for a in articles} == {name: "2022-05-04" for name in pages}
+
+
 def test_jsonl_rows_with_bad_fields_are_reported_and_the_rest_kept(tmp_path):
     rows = [
         {"id": "a", "title": "A", "url": "", "published": "2022-06-01", "authors": [], "text": "Alpha text."},
