@@ -137,11 +137,12 @@ class Row:
     def correct(self) -> bool:
         return contains_gold(self.answer, self.question.answers) if self.question.answerable else bool(self.refused)
 
-    def as_json(self) -> dict:
+    def as_json(self, generated: bool = True) -> dict:
+        """`correct` is null where no answer was generated (retrieval only)."""
         return {
             "id": self.question.id, "question": self.question.question, "gold": list(self.question.answers),
             "gold_rank": self.gold_rank, "answer": self.answer, "refused": self.refused,
-            "refused_by": self.refused_by, "second_look": self.second_look, "correct": self.correct,
+            "refused_by": self.refused_by, "second_look": self.second_look, "correct": self.correct if generated else None,
             "cited_sources": self.cited, "cited_by_model": self.cited_by_model, "retrieve_ms": round(self.retrieve_ms), "answer_ms": self.answer_ms and round(self.answer_ms),
         }
 

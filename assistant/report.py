@@ -118,7 +118,7 @@ def write_report(results: EvalResult | list[EvalResult], questions_file: Path, r
         lines += [f"## Per question: {result.label or 'default'}", "", *question_table(result), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
     path.with_suffix(".json").write_text(
-        json.dumps({r.label or "default": {"summary": r.summary(), "rows": [row.as_json() for row in r.rows]} for r in results}, indent=1),
+        json.dumps({r.label or "default": {"summary": r.summary(), "rows": [row.as_json(r.generated) for row in r.rows]} for r in results}, indent=1),
         encoding="utf-8",
     )
     return path

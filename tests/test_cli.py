@@ -140,6 +140,8 @@ def test_eval_retrieval_only_reports_metrics(tmp_path, seed_index):
     assert summary["retrieval"]["hits@1"] == 1.0  # a single article: it is always first
     assert summary["retrieval"]["n"] == 16
     assert (tmp_path / "seed-questions.md").exists()
+    rows = json.loads((tmp_path / "seed-questions.json").read_text())["default"]["rows"]
+    assert all(row["correct"] is None for row in rows)  # nothing was answered, so nothing is wrong
 
 
 def test_eval_scores_answers_and_names_what_refused_them(tmp_path, seed_index, fake_llm):
