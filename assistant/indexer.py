@@ -110,11 +110,12 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
         active = store.active()
         known_roots = list(active[1].roots) if active else []
         if paths:
-            roots = [str(p) for p in paths]
+            roots = list(dict.fromkeys(str(p) for p in paths))  # a path given twice is synced once
         elif known_roots and not rebuild:
             roots = known_roots
         else:
             roots = known_roots or [str(default_corpus())]
+        _refuse_overlaps(roots, [] if rebuild else known_roots)
         if rebuild and (missing := [root for root in roots if not Path(root).exists()]):
             # A disk that is not mounted must not empty the index: refuse before anything changes.
             raise UserError(f"corpus path {missing[0]} no longer exists, so --rebuild would drop what was indexed "
@@ -186,6 +187,29 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
     report.warnings = problems.warnings
     report.seconds = round(time.monotonic() - started, 2)
     return report
+
+
+def _refuse_overlaps(roots: list[str], known: list[str]) -> None:
+    """A corpus path inside another one (or holding one) would index its articles twice,
+    under two names: refuse before anything changes. Recorded paths are not compared with
+    each other, so an index made before this check still re-syncs."""
+    def inside(a: Path, b: Path) -> bool:
+        return b in a.parents
+
+    for i, new in enumerate(roots):
+        if new in known:
+            continue
+        for other in known + roots[:i] + roots[i + 1:]:
+            if inside(Path(new), Path(other)):
+                hint = ("run `assistant index` to re-sync everything" if other in known
+                        else "give only the outer one")
+                raise UserError(f"corpus path {new} is inside {other}, which is indexed too: "
+                                f"its articles would be indexed twice; {hint}")
+            if inside(Path(other), Path(new)):
+                hint = (f"to index all of it, rebuild from it: assistant index --rebuild {new}" if other in known
+                        else "give only the outer one")
+                raise UserError(f"corpus path {new} holds {other}, which is indexed too: "
+                                f"its articles would be indexed twice; {hint}")
 
 
 def _sync_root(root: Path, records: Records, vectorstore: Callable, report: IndexReport,

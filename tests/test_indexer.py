@@ -241,3 +241,25 @@ def test_a_run_killed_before_any_record_was_written_is_finished_by_the_next(tmp_
     report = run_index(settings, embeddings=embeddings)
     assert report.sources_added == 3 and report.chunks_embedded == report.chunks_total > 0
     assert not (settings.index_dir / "indexing.json").exists()
+
+
+def test_a_corpus_path_inside_or_around_an_indexed_one_is_refused(tmp_path, corpus, embeddings):
+    # Indexing corpus/ and then corpus/sub/ used to store sub's articles twice, under two names.
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "owl.txt").write_text("Owls at night\n\nAn owl hunted mice in the barn at night.\n")
+    settings = Settings(index_dir=tmp_path / "index")
+    first = run_index(settings, [corpus, corpus], embeddings=embeddings)  # the same path twice: once
+    assert (first.sources_added, first.sources_unchanged) == (4, 0)
+    before = sources_in(settings)
+    with pytest.raises(UserError, match=r"corpus path .*/sub is inside .*/corpus, which is indexed too.*re-sync everything"):
+        run_index(settings, [corpus / "sub"], embeddings=embeddings)
+    with pytest.raises(UserError, match="give only the outer one"):
+        run_index(settings, [corpus, corpus / "sub"], rebuild=True, embeddings=embeddings)
+    assert sources_in(settings) == before
+
+    inner = Settings(index_dir=tmp_path / "inner")
+    run_index(inner, [corpus / "sub"], embeddings=embeddings)
+    with pytest.raises(UserError, match=r"holds .*/sub, which is indexed too.*assistant index --rebuild"):
+        run_index(inner, [corpus], embeddings=embeddings)
+    rebuilt = run_index(inner, [corpus], rebuild=True, embeddings=embeddings)  # what the message suggests
+    assert rebuilt.roots == [str(corpus)] and sorted(sources_in(inner)) == before
