@@ -73,7 +73,9 @@ def normalize_date(value: object) -> str:
     from dateutil import parser
 
     try:  # parsed twice with different defaults, so a missing year, month or day shows
-        first, second = (parser.parse(value, default=datetime(2000, 1, 1)), parser.parse(value, default=datetime(2001, 2, 2)))
+        # ignoretz: the day as written, and no warning about a zone dateutil does not know ("EDT")
+        first, second = (parser.parse(value, default=datetime(2000, 1, 1), ignoretz=True),
+                         parser.parse(value, default=datetime(2001, 2, 2), ignoretz=True))
     except (ValueError, OverflowError):
         return ""
     return first.date().isoformat() if first.date() == second.date() else ""
@@ -109,7 +111,7 @@ def _walk(root: Path, problems: "Problems | None" = None) -> list[Path]:
                 if path.is_symlink():
                     if path.is_file():
                         linked_files.append(path)
-                    elif not path.exists():
+                    elif not path.exists() and path.suffix.lower() in SUPPORTED | {""}:  # an article or a folder
                         cannot_read(path, FileNotFoundError(errno.ENOENT, "a link to nothing"))
                 elif path.is_file():
                     found[os.path.join(real, name)] = path
@@ -262,21 +264,24 @@ _DATE_META = ("article:published_time", "og:published_time", "date", "pubdate", 
 
 def _json_ld_dates(soup) -> Iterator[str]:
     """`datePublished` of the page's JSON-LD (schema.org NewsArticle), however nested."""
-    def walk(node) -> Iterator[str]:
+    def walk(node, depth: int = 0) -> Iterator[str]:
+        if depth > 8:  # real pages nest a few levels; a hostile one thousands
+            return
         if isinstance(node, dict):
             if isinstance(node.get("datePublished"), str):
                 yield node["datePublished"]
             for value in node.values():
-                yield from walk(value)
+                yield from walk(value, depth + 1)
         elif isinstance(node, list):
             for value in node:
-                yield from walk(value)
+                yield from walk(value, depth + 1)
 
     for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
         try:
-            yield from walk(json.loads(script.string or ""))
-        except ValueError:
+            data = json.loads(script.string or "")
+        except (ValueError, RecursionError):
             continue
+        yield from walk(data)
 
 
 def _html_date(soup) -> str:

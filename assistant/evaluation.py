@@ -84,9 +84,12 @@ def _question(row: object, where: str) -> Question:
         lists[key] = tuple(value)
     asked_on = None
     if row.get("asked_on"):
-        if not (day := normalize_date(row["asked_on"])):
-            raise UserError(f"{where}: 'asked_on' must be a date like 2022-06-15")
-        asked_on = date.fromisoformat(day)
+        try:
+            asked_on = date.fromisoformat(str(row["asked_on"]))  # 2022-06-15, 20220615
+        except ValueError:
+            if not (day := normalize_date(row["asked_on"])):  # with a time, or written out
+                raise UserError(f"{where}: 'asked_on' must be a date like 2022-06-15") from None
+            asked_on = date.fromisoformat(day)
     after = row.get("after")
     if after is not None and not isinstance(after, str):
         raise UserError(f"{where}: 'after' must be the id of an earlier question")

@@ -115,7 +115,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
             roots = known_roots
         else:
             roots = known_roots or [str(default_corpus())]
-        _refuse_overlaps(roots, [] if rebuild else known_roots)
+        if paths:
+            _refuse_overlaps(roots, [] if rebuild else known_roots)
         if rebuild and (missing := [root for root in roots if not Path(root).exists()]):
             # A disk that is not mounted must not empty the index: refuse before anything changes.
             raise UserError(f"corpus path {missing[0]} no longer exists, so --rebuild would drop what was indexed "
@@ -154,7 +155,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
                     problems(root, "corpus path no longer exists; what was indexed from it is kept "
                                    "(`index --rebuild PATH...` with the paths to keep drops it)")
                     continue
-                _sync_root(root_path, records, vectorstore, report, progress, problems)
+                # Its own collector: what one root could not read must not stop deletions in another.
+                _sync_root(root_path, records, vectorstore, report, progress, Problems(on_warning=problems))
         finally:
             progress.stop()
             embeddings.on_progress = None
@@ -193,8 +195,8 @@ def _refuse_overlaps(roots: list[str], known: list[str]) -> None:
     """A corpus path inside another one (or holding one) would index its articles twice,
     under two names: refuse before anything changes. Recorded paths are not compared with
     each other, so an index made before this check still re-syncs."""
-    def inside(a: Path, b: Path) -> bool:
-        return b in a.parents
+    def inside(a: Path, b: Path) -> bool:  # ... and not in a hidden folder, which b's walk skips
+        return b in a.parents and not any(part.startswith(".") for part in a.relative_to(b).parts)
 
     for i, new in enumerate(roots):
         if new in known:

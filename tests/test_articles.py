@@ -1,4 +1,5 @@
 import json
+import warnings
 
 from assistant.articles import MAX_ARTICLE_BYTES, Problems, normalize_date, read_articles
 
@@ -40,6 +41,7 @@ def test_linked_folders_are_followed_once_and_a_link_loop_ends(tmp_path):
     (root / "a-link").symlink_to(root / "2022", target_is_directory=True)  # sorts before the real folder
     (root / "a-storm.txt").symlink_to(root / "2022" / "storm.txt")  # a file by two names
     (root / "extra.txt").symlink_to(archive / "old.txt")  # a file from elsewhere
+    (root / "notes.pdf").symlink_to(tmp_path / "gone.pdf")  # dangling, but never an article
     articles, problems = read(root)
     assert sorted(a.source for a in articles) == ["2019/old.txt", "2022/storm.txt"]  # extra.txt is 2019/old.txt
     assert problems.warnings == []
@@ -86,6 +88,16 @@ def test_html_dates_as_news_sites_write_them(tmp_path):
         (tmp_path / name).write_text(f"<html><head><title>{name}</title>{head}</head>{body.format(inside)}</html>")
     articles, _ = read(tmp_path)
     assert {a.source: a.published for a in articles} == {name: "2022-05-04" for name in pages}
+
+
+def test_a_hostile_json_ld_block_costs_the_page_its_date_only(tmp_path):
+    nested = "[" * 50000 + "]" * 50000  # json.loads raises RecursionError, not ValueError
+    deep = '{"a":' * 30 + '{"datePublished": "2022-05-04"}' + "}" * 30  # walked only a few levels
+    (tmp_path / "page.html").write_text(f"<html><head><script type='application/ld+json'>{nested}</script>"
+                                        f"<script type='application/ld+json'>{deep}</script></head>"
+                                        "<body><p>Text stays.</p></body></html>")
+    [article], problems = read(tmp_path)
+    assert article.text == "Text stays." and article.published == "" and problems.warnings == []
 
 
 def test_jsonl_rows_with_bad_fields_are_reported_and_the_rest_kept(tmp_path):
@@ -137,6 +149,9 @@ def test_normalize_date():
     assert normalize_date(None) == ""
     # What feeds, front matter and web pages carry besides ISO 8601.
     assert normalize_date("Wed, 15 Jun 2022 23:30:00 -0700") == "2022-06-15"  # RSS (RFC 2822)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # dateutil warns about zones it does not know; nothing may reach stderr
+        assert normalize_date("Wed, 15 Jun 2022 23:30:00 EDT") == "2022-06-15"
     assert normalize_date("June 15, 2022") == normalize_date("15 June 2022") == normalize_date("2022/06/15") == "2022-06-15"
     # No whole date, or day and month in an order nobody can tell: no date rather than a wrong one.
     for vague in ("June 2022", "2022", "06/07/2022", "yesterday", "Tuesday", "May 7, 2017 ... Voters in France"):

@@ -263,3 +263,21 @@ def test_a_corpus_path_inside_or_around_an_indexed_one_is_refused(tmp_path, corp
         run_index(inner, [corpus], embeddings=embeddings)
     rebuilt = run_index(inner, [corpus], rebuild=True, embeddings=embeddings)  # what the message suggests
     assert rebuilt.roots == [str(corpus)] and sorted(sources_in(inner)) == before
+
+    # A hidden folder is skipped by the outer walk, so it may be a corpus of its own.
+    (corpus / ".drafts").mkdir()
+    (corpus / ".drafts" / "draft.txt").write_text("Draft\n\nA draft about the harbour.\n")
+    assert run_index(settings, [corpus / ".drafts"], embeddings=embeddings).sources_added == 1
+
+
+def test_an_unreadable_item_in_one_corpus_does_not_stop_deletions_in_another(tmp_path, corpus, embeddings):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "owl.txt").write_text("Owls at night\n\nAn owl hunted mice in the barn at night.\n")
+    settings = Settings(index_dir=tmp_path / "index")
+    run_index(settings, [other, corpus], embeddings=embeddings)
+    (other / "moved.txt").symlink_to(tmp_path / "unmounted" / "moved.txt")  # other/ cannot be read whole
+    (corpus / "budget.txt").unlink()
+    report = run_index(settings, embeddings=embeddings)
+    assert ("moved.txt", "unreadable (a link to nothing)") in report.warnings
+    assert report.sources_removed == 1 and "budget.txt" not in sources_in(settings)
