@@ -336,6 +336,10 @@ def evaluate(
     settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
                          retrieval=retrieval, rescore=rescore)
     answerer = _answerer(replace(settings, llm="none") if retrieval_only else settings, k)
+    if missing := answerer.retriever.missing_sources(s for q in questions for s in q.sources):
+        # A typo in the question file, or the wrong index: otherwise it only shows as low Hits@k.
+        render.warning(str(file), f"{len(missing)} gold source(s) are not in the index ({', '.join(missing[:3])}"
+                                  f"{', …' if len(missing) > 3 else ''}): check the file and --index-dir")
     progress = render.err if sys.stderr.isatty() else None
     results = []
     for name in names:

@@ -173,6 +173,15 @@ class Retriever:
         self._fetch(list(dict.fromkeys(ids)), found, None)
         return [found[id_] for id_ in dict.fromkeys(ids) if id_ in found]
 
+    def missing_sources(self, sources) -> list[str]:
+        """Those of `sources` that no indexed chunk comes from."""
+        wanted, present = sorted(set(sources)), set()
+        for start in range(0, len(wanted), 500):
+            batch = wanted[start:start + 500]
+            metadatas = self.collection.get(where={"source": {"$in": batch}}, include=["metadatas"])["metadatas"]
+            present.update(m.get("source") for m in metadatas)
+        return [source for source in wanted if source not in present]
+
     def _dense(self, vector: list[float], n: int, dates: DateRange, found: dict[str, Passage]) -> list[str]:
         if self.collection.count() == 0:
             return []

@@ -142,6 +142,14 @@ def test_eval_retrieval_only_reports_metrics(tmp_path, seed_index):
     assert (tmp_path / "seed-questions.md").exists()
     rows = json.loads((tmp_path / "seed-questions.json").read_text())["default"]["rows"]
     assert all(row["correct"] is None for row in rows)  # nothing was answered, so nothing is wrong
+    assert "not in the index" not in result.stderr
+
+    typo = tmp_path / "typo.jsonl"
+    typo.write_text(json.dumps({"id": "a", "question": "Who claimed the Ahvaz attack?", "answers": ["ISIS"],
+                                "sources": ["000_d07ae83fdbaebff6.tx"]}) + "\n")
+    result = run("eval", typo, "--retrieval-only", "--index-dir", seed_index.index_dir, "--report-dir", tmp_path)
+    assert result.exit_code == 0 and "Hits@1 0.00" in result.stdout
+    assert f"warning: {typo}: 1 gold source(s) are not in the index (000_d07ae83fdbaebff6.tx)" in result.stderr
 
 
 def test_eval_scores_answers_and_names_what_refused_them(tmp_path, seed_index, fake_llm):
