@@ -143,6 +143,16 @@ def _settings(**options) -> Settings:
     return Settings.from_env(**options)
 
 
+def _warn_if_empty(retriever) -> None:
+    """An index that exists but holds nothing (only unsupported files were given, say)
+    answers every question with nothing: say why, not just "nothing matches"."""
+    from . import render
+
+    if retriever.collection.count() == 0:
+        where = retriever.settings.chroma_url or str(retriever.settings.index_dir)
+        render.warning(where, "the index holds no articles yet: add some with `assistant index PATH`")
+
+
 def _answerer(settings: Settings, k: int):
     from .chain import Answerer
     from .llms import check_spec, get_chat_model
@@ -223,7 +233,10 @@ def search(
         raise UserError("the query is empty")
     dates = _dates(since, until)
     settings = _settings(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, retrieval=retrieval, rescore=rescore)
-    results = Retriever(settings).search(query, k=k, dates=dates, as_of=as_of)
+    retriever = Retriever(settings)
+    results = retriever.search(query, k=k, dates=dates, as_of=as_of)
+    if not results:
+        _warn_if_empty(retriever)
     if as_json:
         print(json.dumps({
             "query": query,
@@ -268,6 +281,8 @@ def ask(
     stream = not as_json and sys.stdout.isatty()
     with render.LiveAnswer(enabled=stream) as live:
         result = answerer.ask(question, as_of=as_of, dates=dates, on_token=live.feed if stream else None)
+    if result.refused:
+        _warn_if_empty(answerer.retriever)
     if as_json:
         print(json.dumps(result.as_json()))
     else:

@@ -154,6 +154,9 @@ def test_a_corpus_of_nothing_but_bad_files_still_makes_a_valid_empty_index(tmp_p
     assert "warning: empty.txt: empty file" in result.stderr
     search = run("search", "anything at all", "--index-dir", tmp_path / "index")
     assert search.exit_code == 0 and "No matching passages." in search.stdout
+    assert "the index holds no articles yet: add some with `assistant index PATH`" in search.stderr
+    asked = run("ask", "anything at all?", "--llm", "none", "--index-dir", tmp_path / "index")
+    assert asked.exit_code == 0 and "the index holds no articles yet" in asked.stderr
 
 
 @pytest.mark.parametrize("lines, message", [
