@@ -195,12 +195,12 @@ def supporting_sentences(claim: str, passage: str | Sequence[str], limit: int = 
     sentences = [passage[a:b] for a, b in split_sentences(passage)] if isinstance(passage, str) else list(passage)
     if not sentences:
         return []
+    fragment = [len(words(sentence)) < 4 for sentence in sentences]  # a byline, a dateline
     ranked = sorted(range(len(sentences)), key=lambda i: (
-        -_overlap(added, sentences[i]), -_overlap(wanted, sentences[i]), len(words(sentences[i])) < 4,
-        len(sentences[i])))
+        -_overlap(added, sentences[i]), -_overlap(wanted, sentences[i]), fragment[i], len(sentences[i])))
     if prefer and not _overlap(wanted, sentences[ranked[0]]):  # a vague `--llm none` question
         order = {text: i for i, text in reversed(list(enumerate(prefer)))}
-        ranked.sort(key=lambda i: (len(words(sentences[i])) < 4, order.get(sentences[i], len(order))))
+        ranked.sort(key=lambda i: (fragment[i], order.get(sentences[i], len(order))))
         return [sentences[ranked[0]]]
     chosen = [ranked[0]]
     covered = wanted & named(sentences[ranked[0]])

@@ -202,16 +202,17 @@ def _refuse_overlaps(roots: list[str], known: list[str]) -> None:
         if new in known:
             continue
         for other in known + roots[:i] + roots[i + 1:]:
-            if inside(Path(new), Path(other)):
-                hint = ("run `assistant index` to re-sync everything" if other in known
-                        else "give only the outer one")
-                raise UserError(f"corpus path {new} is inside {other}, which is indexed too: "
-                                f"its articles would be indexed twice; {hint}")
-            if inside(Path(other), Path(new)):
-                hint = (f"to index all of it, rebuild from it: assistant index --rebuild {new}" if other in known
-                        else "give only the outer one")
-                raise UserError(f"corpus path {new} holds {other}, which is indexed too: "
-                                f"its articles would be indexed twice; {hint}")
+            is_inner = inside(Path(new), Path(other))
+            if not (is_inner or inside(Path(other), Path(new))):
+                continue
+            if other not in known:
+                hint = "give only the outer one"
+            elif is_inner:
+                hint = "run `assistant index` to re-sync everything"
+            else:
+                hint = f"to index all of it, rebuild from it: assistant index --rebuild {new}"
+            raise UserError(f"corpus path {new} {'is inside' if is_inner else 'holds'} {other}, which is indexed too: "
+                            f"its articles would be indexed twice; {hint}")
 
 
 def _sync_root(root: Path, records: Records, vectorstore: Callable, report: IndexReport,
