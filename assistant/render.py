@@ -88,7 +88,14 @@ def answer(result: "Answer", console: Console = out, show_text: bool = True) -> 
         for c in result.citations:
             line(console, f"[cyan]\\[{c.n}][/] {_label(c.title, c.source, c.published)}")
             if c.quote:
-                _indented(console, f"[italic]“{escape(c.quote)}”[/]")
+                _indented(console, f"[italic]{escape(_quoted(c.quote))}[/]")
+
+
+def _quoted(text: str) -> str:
+    """In quote marks, unless the quote is already one whole quotation."""
+    if len(text) > 1 and text[0] in "“\"" and text[-1] in "”\"" and not set(text[1:-1]) & set("“”\""):
+        return text
+    return f"“{text}”"
 
 
 def excerpts(excerpts: list["Excerpt"], console: Console = out) -> None:
@@ -113,9 +120,14 @@ def index_report(report: "IndexReport", console: Console = out) -> None:
     console.print(
         f"Indexed in {report.seconds:.1f}s: {report.sources_added} added, {report.sources_updated} updated, "
         f"{report.sources_removed} removed, {report.sources_unchanged} unchanged; "
-        f"{report.chunks_embedded} chunks embedded, {report.chunks_deleted} deleted, {report.chunks_total} in the index.",
+        f"{_count(report.chunks_embedded, 'chunk')} embedded, {report.chunks_deleted} deleted, "
+        f"{report.chunks_total} in the index.",
         soft_wrap=True,
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def rescore_report(vectors: dict, console: Console = out) -> None:

@@ -153,6 +153,9 @@ def test_normalize_date():
         warnings.simplefilter("error")  # dateutil warns about zones it does not know; nothing may reach stderr
         assert normalize_date("Wed, 15 Jun 2022 23:30:00 EDT") == "2022-06-15"
     assert normalize_date("June 15, 2022") == normalize_date("15 June 2022") == normalize_date("2022/06/15") == "2022-06-15"
+    # Day and month in numbers are read when only one order makes a date.
+    assert normalize_date("31/12/2022") == normalize_date("12/31/2022") == normalize_date("31.12.2022") == "2022-12-31"
+    assert normalize_date("07/07/2022") == "2022-07-07"
     # No whole date, or day and month in an order nobody can tell: no date rather than a wrong one.
-    for vague in ("June 2022", "2022", "06/07/2022", "yesterday", "Tuesday", "May 7, 2017 ... Voters in France"):
+    for vague in ("June 2022", "2022", "06/07/2022", "31/31/2022", "29/02/2023", "yesterday", "Tuesday", "May 7, 2017 ... Voters in France"):
         assert normalize_date(vague) == "", vague
