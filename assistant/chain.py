@@ -132,24 +132,17 @@ def relevant(passages: Sequence[Passage]) -> bool:
 
 class Answerer:
     def __init__(self, retriever: Retriever, llm, k: int = 8) -> None:
-        from langchain_core.output_parsers import StrOutputParser
-        from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
-        from langchain_core.runnables import RunnableBranch, RunnableLambda, RunnablePassthrough
+        """`llm` is a LangChain chat model, a function that makes one (called when the first
+        answer is generated, so a question refused before the model never waits seconds
+        for a local model to load), or None for retrieval only."""
+        from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
 
         self.retriever = retriever
-        self.llm = llm
+        self.has_model = llm is not None
+        self._make_llm = None if llm is None or isinstance(llm, Runnable) else llm
+        self.llm = None if self._make_llm else llm  # the chat model, once loaded
+        self._model_chains = self._chains(self.llm)
         self.k = k
-        if llm is not None:
-            answer_prompt = ChatPromptTemplate.from_messages(
-                [("system", answer_system()), ("human", load("answer_user.txt"))]
-            )
-            prime(llm, answer_prompt.messages[0].format().content)  # the system message as the model sees it
-            self.generate = answer_prompt | llm | StrOutputParser()
-            second_prompt = ChatPromptTemplate.from_messages(
-                [("system", answer_system(second_look=True)), ("human", load("answer_user.txt"))]
-            )
-            self.look_again = second_prompt | llm | StrOutputParser()
-            self.condense = PromptTemplate.from_template(load("condense.txt")) | llm | StrOutputParser()
         self.chain = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._standalone))
             | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
@@ -157,13 +150,45 @@ class Answerer:
             | RunnablePassthrough.assign(excerpts=RunnableLambda(self._excerpts))
             | RunnablePassthrough.assign(
                 raw=RunnableBranch(
-                    (lambda x: self.llm is None or x["refusal"] is not None or not x["excerpts"], lambda x: ""),
+                    (lambda x: not self.has_model or x["refusal"] is not None or not x["excerpts"], lambda x: ""),
                     RunnableLambda(self._generate),
                 )
             )
             | RunnablePassthrough.assign(second=RunnableLambda(self._second_look))
             | RunnableLambda(self._finish)
         )
+
+    @staticmethod
+    def _chains(llm) -> dict | None:
+        """The runnables that call the model: answer, second look, condense."""
+        if llm is None:
+            return None
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+
+        def answering(second_look: bool):
+            return ChatPromptTemplate.from_messages(
+                [("system", answer_system(second_look=second_look)), ("human", load("answer_user.txt"))])
+
+        answer_prompt = answering(second_look=False)
+        prime(llm, answer_prompt.messages[0].format().content)  # the system message as the model sees it
+        return {
+            "generate": answer_prompt | llm | StrOutputParser(),
+            "look_again": answering(second_look=True) | llm | StrOutputParser(),
+            "condense": PromptTemplate.from_template(load("condense.txt")) | llm | StrOutputParser(),
+        }
+
+    def load_model(self) -> None:
+        """Load the model now rather than at the first answer (before a chat prompt, or
+        before timed runs)."""
+        if self.llm is None and self._make_llm is not None:
+            self.llm = self._make_llm()
+            self._model_chains = self._chains(self.llm)
+
+    def model_chain(self, name: str):
+        """`generate`, `look_again` or `condense`: prompt | model | text."""
+        self.load_model()
+        return self._model_chains[name]
 
     def ask(self, question: str, history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None,
             as_of: date | None = None, dates: DateRange = DateRange()) -> Answer:
@@ -186,9 +211,9 @@ class Answerer:
 
     def standalone_question(self, question: str, history: Sequence[Turn]) -> str:
         """The question rewritten to stand on its own, when it leans on the conversation."""
-        if not history or self.llm is None or not needs_context(question):
+        if not history or not self.has_model or not needs_context(question):
             return question
-        text = self.condense.invoke({"history": render_history(history), "question": question})
+        text = self.model_chain("condense").invoke({"history": render_history(history), "question": question})
         rewritten = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
         if content_words(rewritten) and rewritten.endswith("?") and len(rewritten) <= 3 * len(question) + 200:
             return rewritten
@@ -221,7 +246,7 @@ class Answerer:
             return "no relevant passage", ""
         if reason := unknown_names(question, self.retriever.lexical):
             return "unknown name", reason
-        if self.llm is not None and (reason := unmentioned_names(question, passages)):
+        if self.has_model and (reason := unmentioned_names(question, passages)):
             # Only where a model would answer from the wrong articles; `--llm none` shows them.
             return "name not in passages", reason
         if reason := stale(question, passages, inputs["as_of"]):
@@ -246,11 +271,15 @@ class Answerer:
         return {"today": inputs["today"], "question": inputs["standalone"], "passages": format_excerpts(inputs["excerpts"])}
 
     def _generate(self, inputs: dict) -> str:
+        if self.llm is None:  # loaded on first use: timed on its own, not as the model's reading
+            started = time.monotonic()
+            self.load_model()
+            inputs["timings"]["load_model"] = (time.monotonic() - started) * 1000
         started = time.monotonic()
         on_token = inputs["on_token"]
         shown, held = MarkerFilter(len(inputs["excerpts"])), RefusalHold()
         pieces = []
-        for piece in self.generate.stream(self._variables(inputs)):
+        for piece in self.model_chain("generate").stream(self._variables(inputs)):
             if not pieces:
                 inputs["timings"]["first_token"] = (time.monotonic() - started) * 1000
             pieces.append(piece)
@@ -269,12 +298,12 @@ class Answerer:
         time words ("this week") or at snippets that state it in passing; `_finish` keeps
         the second answer only if the passages vouch for it (`_vouched`) and it passes
         every check the first one would have."""
-        if self.llm is None or inputs["refusal"] is not None or not inputs["raw"] or not is_refusal(inputs["raw"]):
+        if not self.has_model or inputs["refusal"] is not None or not inputs["raw"] or not is_refusal(inputs["raw"]):
             return ""
         if len(inputs["excerpts"]) < 2 and not _recent(inputs["excerpts"], inputs["today"]):
             return ""
         started = time.monotonic()
-        text = self.look_again.invoke(self._variables(inputs))
+        text = self.model_chain("look_again").invoke(self._variables(inputs))
         inputs["timings"]["second_look"] = (time.monotonic() - started) * 1000
         return text
 
@@ -287,7 +316,7 @@ class Answerer:
             return Answer(answer=f"{REFUSAL} {reason}".strip(), refused=True, refused_by=check, **base)
         if not excerpts:  # everything relevant was withheld
             return Answer(answer=REFUSAL, refused=True, refused_by="all withheld", **base)
-        if self.llm is None:
+        if not self.has_model:
             # Retrieval only: the best excerpts, each with its sentences closest to the question.
             cited = [(e, GAP.join(supporting_sentences(inputs["standalone"], e.sentence_texts,
                                                        prefer=[s.text for s in e.ranked]))) for e in excerpts]

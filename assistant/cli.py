@@ -154,14 +154,17 @@ def _warn_if_empty(retriever) -> None:
 
 
 def _answerer(settings: Settings, k: int):
+    from . import render
     from .chain import Answerer
-    from .llms import check_spec, get_chat_model
-    from .render import DownloadProgress
+    from .llms import check_model, get_chat_model
     from .retrieval import Retriever
 
-    check_spec(settings.llm)  # a typo should not wait for the index to open
+    # A typo or a missing model file should not wait for the index to open; assembling
+    # the local model's weights (once) shows its own progress before any answer does.
+    check_model(settings.llm, on_progress=render.DownloadProgress("Assembling the local model (once)"))
     retriever = Retriever(settings)
-    llm = get_chat_model(settings.llm, on_progress=DownloadProgress("Assembling the local model (once)"))
+    # Loaded when the first answer is generated: a question refused before the model is quick.
+    llm = None if settings.llm == "none" else functools.partial(get_chat_model, settings.llm)
     return Answerer(retriever, llm, k=k)
 
 

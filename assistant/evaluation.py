@@ -244,6 +244,8 @@ def _history(question: Question, rows: dict[str, "Row"]) -> list[Turn]:
 def run_eval(answerer, questions: list[Question], generate: bool = True, progress=None, label: str = "") -> EvalResult:
     rows = []
     by_id: dict[str, Row] = {}
+    if generate:
+        answerer.load_model()  # its seconds are not the first question's latency
     status = progress.status("evaluating…") if progress is not None else None
     if status:
         status.start()
@@ -252,7 +254,7 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
             if status:
                 status.update(f"evaluating… {done}/{len(questions)} {q.id}")
             result = None
-            if generate and answerer.llm is not None:
+            if generate and answerer.has_model:
                 result = answerer.ask(q.question, history=_history(q, by_id), as_of=q.asked_on)
             started = time.monotonic()
             # Ranked deeper than the answer needs, for Hits@10; follow-ups use their rewrite.
@@ -275,4 +277,4 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
     finally:
         if status:
             status.stop()
-    return EvalResult(rows, generated=generate and answerer.llm is not None, label=label)
+    return EvalResult(rows, generated=generate and answerer.has_model, label=label)

@@ -35,6 +35,8 @@ class Repl:
         """Chat until /quit or end of input; returns an exit code (non-zero when piped
         questions failed, so a script can tell)."""
         if sys.stdin.isatty():
+            with render.status("Loading the model…"):
+                self.answerer.load_model()  # before the prompt, not after the first question
             self._interactive()
             return 0
         self._scripted(sys.stdin)

@@ -936,7 +936,7 @@ def assistant_prompt(job: dict, llm) -> tuple[list, str]:
         excerpts = group(passages)
         focus(question, excerpts, retriever.embeddings)
         variables = {"today": date.today().isoformat(), "question": question, "passages": format_excerpts(excerpts)}
-        return answerer.generate.first.invoke(variables).to_messages(), "Answerer prompt with focused excerpts"
+        return answerer.model_chain("generate").first.invoke(variables).to_messages(), "Answerer prompt with focused excerpts"
     except Exception as exc:
         from langchain_core.prompts import ChatPromptTemplate
 

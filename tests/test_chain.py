@@ -85,6 +85,21 @@ def test_unrelated_question_is_refused_without_calling_the_model(retriever):
     assert answer.refused_by == "no relevant passage"
 
 
+def test_a_model_given_as_a_function_is_loaded_at_the_first_answer_only(retriever):
+    made = []
+
+    def make():
+        made.append(RuleChatModel(rules=[("Question:", "ISIS claimed it [1].")], prompts=[]))
+        return made[-1]
+
+    answerer = Answerer(retriever, make)
+    assert answerer.ask("Who won the 2018 World Cup?").refused and made == []  # refused before the model
+    answer = answerer.ask("Who claimed the Ahvaz attack?")
+    assert len(made) == 1 and not answer.refused and "load_model" in answer.timings_ms
+    again = answerer.ask("Who claimed the Ahvaz attack?")
+    assert len(made) == 1 and "load_model" not in again.timings_ms and len(made[0].prompts) == 2
+
+
 def test_model_refusal_is_reported_as_refusal(retriever):
     model = RuleChatModel(rules=[], default="The passages do not mention how many were arrested.", prompts=[])
     answer = Answerer(retriever, model).ask("How many suspects were arrested after the Ahvaz attack?")

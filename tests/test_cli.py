@@ -21,6 +21,7 @@ def run(*args, **kwargs):
 def fake_llm(monkeypatch):
     model = RuleChatModel(rules=[("Question: Who claimed", "ISIS claimed the Ahvaz attack [1][3]. Ahwaz National Resistance also claimed it [1].")], prompts=[])
     monkeypatch.setattr("assistant.llms.get_chat_model", lambda spec, on_progress=None: model)
+    monkeypatch.setattr("assistant.llms.check_model", lambda spec, on_progress=None: None)  # no weights needed
     return model
 
 
@@ -204,6 +205,7 @@ def test_an_answer_found_on_a_second_look_says_so(tmp_path, corpus, monkeypatch)
     model = RuleChatModel(rules=[("Always give the best answer", "A storm with winds of 120 km/h hit the coast on Monday.")],
                           prompts=[])
     monkeypatch.setattr("assistant.llms.get_chat_model", lambda spec, on_progress=None: model)
+    monkeypatch.setattr("assistant.llms.check_model", lambda spec, on_progress=None: None)
     assert run("index", corpus, "--index-dir", tmp_path / "idx").exit_code == 0
     shown = run("ask", "Which storm hit the coast this week?", "--as-of", "2022-06-16", "--index-dir", tmp_path / "idx")
     assert shown.exit_code == 0, shown.output

@@ -17,6 +17,21 @@ def check_spec(spec: str) -> tuple[str, str]:
     raise UserError(f"unknown --llm {spec!r}: use {SPECS}")
 
 
+def check_model(spec: str, on_progress: Callable[[int, int], None] | None = None) -> None:
+    """Everything `get_chat_model` could fail on before it loads anything: the spec, the
+    local model file (assembled from its pieces on first use), an endpoint's settings."""
+    kind, arg = check_spec(spec)
+    if kind == "local":
+        from .local import resolve_model
+
+        resolve_model(arg, on_progress)
+    elif kind == "openai":
+        from .openai import endpoint, timeout_seconds
+
+        endpoint()
+        timeout_seconds()
+
+
 def get_chat_model(spec: str, on_progress: Callable[[int, int], None] | None = None):
     """A LangChain chat model, or None for retrieval-only answers."""
     kind, arg = check_spec(spec)

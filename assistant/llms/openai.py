@@ -35,10 +35,15 @@ def chat_openai(model: str, base_url: str | None, api_key: str):
     )
 
 
-def openai_chat_model(model: str):
+def endpoint() -> tuple[str | None, str]:
+    """(base URL, API key) from OPENAI_BASE_URL and OPENAI_API_KEY."""
     base_url = os.environ.get("OPENAI_BASE_URL") or None
     api_key = os.environ.get("OPENAI_API_KEY")
     if not api_key and not base_url:
         raise UserError("openai: set OPENAI_API_KEY, and OPENAI_BASE_URL for an endpoint other than OpenAI's")
     # Local servers often need no key, but the client insists on one.
-    return chat_openai(model, base_url, api_key or "unused")
+    return base_url, api_key or "unused"
+
+
+def openai_chat_model(model: str):
+    return chat_openai(model, *endpoint())
