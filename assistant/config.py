@@ -47,7 +47,6 @@ class Settings:
     embeddings: str = "minilm"
     retrieval: str = "hybrid"
     rescore: str = "none"
-    k: int = 4
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

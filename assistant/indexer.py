@@ -30,6 +30,7 @@ from .records import Records, digest, fingerprint
 from .store import IndexInfo, Store, check_embeddings, lexical_path
 
 BATCH = 128
+LOOK_AHEAD = 2 * BATCH  # chunks read before embedding starts, to tell small updates from bulk ones
 MARKER = "indexing.json"
 
 
@@ -247,20 +248,27 @@ def _sync_root(root: Path, records: Records, vectorstore: Callable, report: Inde
 
     progress.start(root.name or str(root), count_articles(root))
     docs = changed_documents()
-    first = next(docs, None)
-    if first is not None:
+    # Read ahead far enough to tell a small update from a bulk one: a provider may embed
+    # a few chunks more cheaply another way (MiniLMEmbeddings.expect).
+    head = list(itertools.islice(docs, LOOK_AHEAD + 1))
+    if head:
         from langchain_core.indexing import index
 
-        # scoped_full: stale chunks of the articles that were yielded (edited ones) are deleted.
-        result = index(
-            itertools.chain([first], docs),
-            records.manager(str(root)),
-            vectorstore(),
-            cleanup="scoped_full",
-            source_id_key="source",
-            key_encoder=chunk_key,
-            batch_size=BATCH,
-        )
+        expect = getattr(vectorstore().embeddings, "expect", lambda count: None)
+        expect(len(head) if len(head) <= LOOK_AHEAD else None)
+        try:
+            # scoped_full: stale chunks of the articles that were yielded (edited ones) are deleted.
+            result = index(
+                itertools.chain(head, docs),
+                records.manager(str(root)),
+                vectorstore(),
+                cleanup="scoped_full",
+                source_id_key="source",
+                key_encoder=chunk_key,
+                batch_size=BATCH,
+            )
+        finally:
+            expect(None)
         report.chunks_embedded += result["num_added"] + result["num_updated"]
         report.chunks_deleted += result["num_deleted"]
     # Articles no longer in the corpus. Files that exist but could not be read keep

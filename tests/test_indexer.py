@@ -281,3 +281,34 @@ def test_an_unreadable_item_in_one_corpus_does_not_stop_deletions_in_another(tmp
     report = run_index(settings, embeddings=embeddings)
     assert ("moved.txt", "unreadable (a link to nothing)") in report.warnings
     assert report.sources_removed == 1 and "budget.txt" not in sources_in(settings)
+
+
+def test_a_small_update_is_embedded_without_loading_torch(tmp_path, corpus, embeddings):
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    settings = Settings(index_dir=tmp_path / "idx")
+    run_index(settings, [corpus], embeddings=embeddings)
+    embeddings.embed_short(["x"])  # the ONNX export exists (it needs torch, once per machine)
+    (corpus / "budget.txt").write_text("City council approves budget\n\nThe council approved a $3 billion budget.\n")
+    # In a fresh process, which also reads the result back (Chroma clients cache what they saw).
+    code = f"""
+import json, sys
+from pathlib import Path
+from assistant.config import Settings
+from assistant.indexer import run_index
+from assistant.store import Store
+settings = Settings(index_dir=Path({str(settings.index_dir)!r}))
+report = run_index(settings, [Path({str(corpus)!r})])
+torch = "torch" in sys.modules
+stored = Store(settings).require_active()[0].get(where={{"source": "budget.txt"}}, include=["documents", "embeddings"])
+print(json.dumps([report.chunks_embedded, torch, stored["documents"], [list(map(float, v)) for v in stored["embeddings"]]]))
+"""
+    embedded, torch, documents, vectors = json.loads(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert embedded == 1 and torch is False
+    reference = embeddings.model.encode(documents, normalize_embeddings=True)
+    assert np.allclose(vectors, reference, atol=1e-4)  # the same vectors torch gives
