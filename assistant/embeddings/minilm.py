@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -70,7 +71,10 @@ def export_onnx(target: Path) -> None:
     partial = target.with_suffix(f".{os.getpid()}.partial")
     ids = torch.ones(1, 8, dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
-    with torch.no_grad():
+    # The tracer warns about shape-dependent branches of the attention code; the exported
+    # graph is checked against sentence-transformers by the tests, so the user need not see them.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             Encoder(), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(partial),
             input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["states"],
