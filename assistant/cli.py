@@ -77,6 +77,15 @@ def _dates(since: Optional[date], until: Optional[date]):
     return DateRange(since, until)
 
 
+def _note_undated(retriever, dates) -> None:
+    """A date filter cannot place an article without a date, so it leaves it out: say so,
+    or a filtered search of undated articles (plain text files) just finds nothing."""
+    from . import render
+
+    if (dates.since or dates.until) and (count := retriever.undated_sources()):
+        render.note(f"--since/--until leave out {count} article{'s' if count > 1 else ''} with no published date")
+
+
 def handles_errors(command):
     """One line and an exit code for user errors; a traceback only with ASSISTANT_DEBUG=1."""
 
@@ -240,6 +249,7 @@ def search(
     results = retriever.search(query, k=k, dates=dates, as_of=as_of)
     if not results:
         _warn_if_empty(retriever)
+    _note_undated(retriever, dates)
     if as_json:
         print(json.dumps({
             "query": query,
@@ -286,6 +296,7 @@ def ask(
         result = answerer.ask(question, as_of=as_of, dates=dates, on_token=live.feed if stream else None)
     if result.refused:
         _warn_if_empty(answerer.retriever)
+    _note_undated(answerer.retriever, dates)
     if as_json:
         print(json.dumps(result.as_json()))
     else:

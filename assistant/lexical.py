@@ -93,6 +93,10 @@ class LexicalIndex:
         except sqlite3.OperationalError:  # nothing searchable in it (punctuation only)
             return True
 
+    def undated_sources(self) -> int:
+        """How many articles have no published date (a date filter leaves them out)."""
+        return self.db.execute("SELECT COUNT(DISTINCT source) FROM chunks WHERE day IS NULL").fetchone()[0]
+
     def search(self, text: str, limit: int, since: int | None = None, until: int | None = None) -> list[LexicalHit]:
         query = match_query(text)
         if not query:

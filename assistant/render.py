@@ -42,6 +42,10 @@ def warning(item: str, reason: str) -> None:
     err.print(f"[yellow]warning:[/] {name(item)}: {escape(reason)}", soft_wrap=True)
 
 
+def note(message: str) -> None:
+    err.print(f"[dim]note: {escape(message)}[/]", soft_wrap=True)
+
+
 def error(message: str) -> None:
     err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
 

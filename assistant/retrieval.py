@@ -167,6 +167,9 @@ class Retriever:
             results = rescorer.rescore(query, results)
         return results[:max(k, 0)]
 
+    def undated_sources(self) -> int:
+        return self.lexical.undated_sources()
+
     def get(self, ids) -> list[Passage]:
         """Passages by chunk id, in the order asked; ids no longer indexed are skipped."""
         found: dict[str, Passage] = {}

@@ -45,6 +45,17 @@ def test_index_warns_about_bad_files_and_keeps_going(tmp_path, corpus):
     assert "3 added" in result.stdout
 
 
+def test_a_date_filter_says_it_leaves_undated_articles_out(tmp_path, corpus):
+    run("index", corpus, "--index-dir", tmp_path / "idx")
+    # storm.md is dated 2022-06-14; the seed article and budget.txt have no date.
+    result = run("search", "storm coast", "--since", "2022-06-01", "--index-dir", tmp_path / "idx")
+    assert result.exit_code == 0
+    assert "Storm hits the coast" in result.stdout and "budget" not in result.stdout
+    assert "note: --since/--until leave out 2 articles with no published date" in result.stderr
+    unfiltered = run("search", "storm coast", "-k", 10, "--index-dir", tmp_path / "idx")
+    assert "budget.txt" in unfiltered.stdout and "note:" not in unfiltered.stderr
+
+
 def test_search_json_shape(seed_index):
     result = run("search", "Who claimed the Ahvaz attack?", "-k", 3, "--json", "--index-dir", seed_index.index_dir)
     data = json.loads(result.stdout)
