@@ -18,7 +18,7 @@ from .citations import (GAP, REFUSAL, MarkerFilter, RefusalHold, add_missing_mar
                         drop_uncited, is_refusal, lead_with_answer, marker_count, markers, prune_unsupported, quotes,
                         supporting_sentences, unmention_passages)
 from .excerpts import Excerpt, focus, group
-from .guards import corroborated, fresh, invented_numbers, restates, stale, unknown_names, unmentioned_names
+from .guards import corroborated, fresh, invented_numbers, restates, stale, uncounted, unknown_names, unmentioned_names
 from .injection import addresses_the_model
 from .llms import backend_error, prime
 from .prompts import answer_system, load
@@ -72,7 +72,7 @@ class Answer:
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
     # Which check refused: "no relevant passage", "unknown name", "name not in passages", "out of date", "all withheld",
     # "model" (it said the passages do not answer, and a second look found nothing it may keep),
-    # "unsupported number" or "uncited" (nothing in the answer points at or matches a passage);
+    # "unsupported number", "unsupported count" or "uncited" (nothing in the answer points at or matches a passage);
     # None if answered.
     refused_by: str | None = None
     second_look: bool = False  # answered by the second look after the model refused
@@ -119,10 +119,13 @@ def _data(text: str) -> str:
 
 def format_excerpts(excerpts: Sequence[Excerpt]) -> str:
     template = load("passage.txt")
+    # Snippets with neither title nor date get no empty "(from: )" line to puzzle over.
+    untitled = "\n".join(line for line in template.splitlines() if "{heading}" not in line)
     blocks = []
     for e in excerpts:
         heading = " ".join(part for part in (_data(e.first.title), f"({e.first.published})" if e.first.published else "") if part)
-        blocks.append(template.format(n=e.n, heading=heading, text=_data(e.text)).replace("\n\n", "\n"))
+        block = (template if heading else untitled).format(n=e.n, heading=heading, text=_data(e.text))
+        blocks.append(block.replace("\n\n", "\n"))
     return "\n".join(blocks)
 
 
@@ -354,6 +357,9 @@ class Answerer:
         if invented_numbers(text, seen, inputs["standalone"]):
             # A number no passage states: the model filled a gap rather than reading.
             return Answer(answer=REFUSAL, refused=True, refused_by="unsupported number", **base)
+        if uncounted(text, full_texts, inputs["standalone"]):
+            # A count of something no passage counts ("Two suspects were arrested").
+            return Answer(answer=REFUSAL, refused=True, refused_by="unsupported count", **base)
         # Every sentence shown is cited: unmarked ones get their passage's marker or go.
         text = drop_uncited(add_missing_markers(text, full_texts))
         # The answer first: an opening sentence that only repeats the question goes.

@@ -22,7 +22,7 @@ from typing import Collection, Sequence
 
 from .citations import MARKER, claims
 from .retrieval import Passage
-from .text import NEGATION, YES_NO, answer_terms, content_words, named, words
+from .text import NEGATION, YES_NO, answer_terms, content_words, named, split_sentences, words
 
 FRESH_DAYS = 60
 # Lower-case "new" only: "New York" is a place, not a time.
@@ -167,3 +167,27 @@ def invented_numbers(answer: str, sources: Sequence[str], question: str) -> set[
         known |= numbers(text)
     # Marker numbers are not claims.
     return numbers(re.sub(r"\[\d+\]", " ", answer)) - known
+
+
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+
+
+def uncounted(answer: str, sources: Sequence[str], question: str) -> bool:
+    """A "how many" answer whose count no passage sentence gives together with anything
+    the question asks about: the seed article has "two of them" (speaking Arabic in a
+    video) and nothing on arrests, and "Two suspects were arrested" was the model filling
+    the gap. Any of the question's words will do ("LeBron scored 38" for "How many points
+    did LeBron score?"). Judged on the direct answer (its first sentence)."""
+    found = claims(answer)
+    count = numbers(found[0][0]) - numbers(question) if found and _HOW_MANY.search(question) else set()
+    if not count:
+        return False
+    asked = [part for part in _parts(" ".join(content_words(question))) if len(part) > 2]
+    for text in sources:
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            if count & numbers(sentence) and any(_same_word(word, part) or _same_word(part, word)
+                                                 for part in _parts(" ".join(content_words(sentence))) if len(part) > 2
+                                                 for word in asked):
+                return False
+    return True

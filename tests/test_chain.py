@@ -44,6 +44,17 @@ def test_an_answer_with_a_number_no_passage_states_is_refused(retriever):
     assert answer.refused_by == "unsupported number"
 
 
+def test_a_count_no_passage_gives_of_what_was_asked_is_refused(retriever):
+    # "two" is in the seed article (two of the men in the video spoke Arabic), but no
+    # sentence counts suspects or arrests: the real 1.5B model wrote exactly this.
+    model = RuleChatModel(rules=[("Question: How many suspects", "Two suspects were arrested after the Ahvaz attack [1]."),
+                                 ("Question: How many people", "24 people were killed in the Ahvaz attack [1].")], prompts=[])
+    refused = Answerer(retriever, model).ask("How many suspects were arrested after the Ahvaz attack?")
+    assert refused.refused and refused.refused_by == "unsupported count" and refused.citations == []
+    answered = Answerer(retriever, model).ask("How many people were killed in the Ahvaz attack?")
+    assert not answered.refused and "killed 24 people" in answered.citations[0].quote
+
+
 def test_an_answer_that_no_passage_supports_is_refused(retriever):
     model = RuleChatModel(rules=[("Question:", "Barcelona won the football final on penalties.")], prompts=[])
     answer = Answerer(retriever, model).ask("Who claimed the Ahvaz attack?")
@@ -131,6 +142,15 @@ def test_passages_are_delimited_data(retriever):
     text = format_excerpts(group([passage]))
     assert "(7)" in text and "[7]" not in text
     assert text.count("</passage>") == 1
+
+
+def test_a_passage_without_title_or_date_gets_no_empty_heading(retriever):
+    from dataclasses import replace
+
+    passage = retriever.search("Ahvaz", k=1)[0]
+    assert "(from: ISIS threatens Iran with more attacks)" in format_excerpts(group([passage]))
+    bare = format_excerpts(group([replace(passage, title="", published="")]))
+    assert "from:" not in bare and bare.startswith("<passage 1>") and bare.endswith("</passage>")
 
 
 def test_retrieval_only_mode_lists_best_passages_with_quotes(retriever):

@@ -1,6 +1,6 @@
 from datetime import date
 
-from assistant.guards import corroborated, invented_numbers, names, stale, unmentioned_names
+from assistant.guards import corroborated, invented_numbers, names, stale, uncounted, unmentioned_names
 from assistant.retrieval import Passage
 
 
@@ -49,6 +49,17 @@ def test_invented_numbers_ignore_markers_spelling_and_formatting():
     assert invented_numbers("Two suspects were arrested [1].", passages, "How many suspects?") == {"2"}
     assert invented_numbers("It happened in 2019 [1].", passages, "") == {"2019"}
     assert invented_numbers("Not since 2019 [1].", passages, "Did it happen in 2019?") == set()
+
+
+def test_a_count_must_come_with_something_the_question_asks_about():
+    passages = ["Two of the men spoke Arabic. The attack killed 24 people.", "LeBron scored 38 on Sunday."]
+    assert uncounted("Two suspects were arrested [1].", passages, "How many suspects were arrested?")
+    assert not uncounted("24 people were killed [1].", passages, "How many people died in the attack?")
+    assert not uncounted("He scored 38 [2].", passages, "How many points did LeBron score?")
+    assert not uncounted("Two men spoke Arabic [1].", passages, "How many men spoke Arabic?")
+    # Only the direct answer of a "how many" question is judged.
+    assert not uncounted("Two suspects were held [1].", passages, "Who was arrested?")
+    assert not uncounted("They arrested some [1]. Two suspects fled [1].", passages, "How many suspects were arrested?")
 
 
 def test_fresh_means_the_two_months_up_to_the_reference_date():
