@@ -36,11 +36,16 @@ def is_refusal(text: str) -> bool:
 # prompt forbids it, small models write it anyway. Only before punctuation, a marker or the
 # end, so "the passage of the bill" stays.
 _SOURCED = r"according to|as (?:stated|reported|mentioned|shown) in"
+# "2", "1 and 2", "1, 2 and 3", "1 and passage 2".
+_NUMBERS = r"\d{1,3}(?:(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+)(?:passages?[ \t]+)?\d{1,3})*"
 _PASSAGE_TALK = re.compile(
     r"(?:,[ \t]*)?\b(?:" + _SOURCED + r"|based on)[ \t]+(?:the[ \t]+)?"
-    r"(?:information[ \t]+(?:provided[ \t]+)?in[ \t]+(?:the[ \t]+)?)?passages?(?:[ \t]+(\d{1,3}))?(?=[ \t]*(?:[,.;:!?\[]|$))",
+    r"(?:information[ \t]+(?:provided[ \t]+)?in[ \t]+(?:the[ \t]+)?)?passages?(?:[ \t]+(" + _NUMBERS + r"))?"
+    r"(?=[ \t]*(?:[,.;:!?\[]|$))",
     re.I,
 )
+# "(passages 1 and 2)", "(see passage 3)": markers in words.
+_PASSAGE_PARENS = re.compile(r"[ \t]*\((?:see[ \t]+)?passages?[ \t]+(" + _NUMBERS + r")\)", re.I)
 # "..., as stated in [2]." The marker stays, the talk goes.
 _TALK_BEFORE_MARKER = re.compile(
     r"(?:,[ \t]*|[ \t]+)(?:" + _SOURCED + r")[ \t]+"
@@ -90,14 +95,18 @@ def unmention_passages(text: str) -> str:
     "X [1][2]."."""
     text = _map_sentences(text, _unsay)
 
+    def as_markers(numbers: str | None) -> str:
+        return " " + "".join(f"[{n}]" for n in re.findall(r"\d{1,3}", numbers)) if numbers else ""
+
     def replace(match: re.Match) -> str:
         after = text[match.end():].lstrip(" \t")
         if _OPENS.search(text[:match.start()]):
             return "" if after.startswith(",") else match.group(0)
-        n = match.group(1)
-        return f" [{n}]" if n and not after.startswith("[") else ""
+        return as_markers(match.group(1)) if not after.startswith("[") else ""
 
+    text, in_parens = _PASSAGE_PARENS.subn(lambda m: as_markers(m.group(1)), text)
     text, removed = _PASSAGE_TALK.subn(replace, text)
+    removed += in_parens
     text, before_markers = _TALK_BEFORE_MARKER.subn(
         lambda m: m.group(0) if _OPENS.search(text[:m.start() + 1]) else " ", text)
     if not removed + before_markers:
