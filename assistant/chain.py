@@ -15,7 +15,7 @@ from datetime import date
 from typing import Callable, Sequence
 
 from .citations import (GAP, REFUSAL, MarkerFilter, RefusalHold, add_missing_markers, cite_corroborating, clean_markers,
-                        drop_uncited, is_refusal, lead_with_answer, marker_count, markers, prune_unsupported, quotes,
+                        drop_uncited, is_refusal, lead_with_answer, marker_count, markers, prune_unsupported, quotes, repeated,
                         supporting_sentences, unmention_passages)
 from .excerpts import Excerpt, focus, group
 from .guards import corroborated, fresh, invented_numbers, restates, stale, uncounted, unknown_names, unmentioned_names
@@ -350,6 +350,8 @@ class Answerer:
         when it states what no passage does."""
         excerpts: list[Excerpt] = inputs["excerpts"]
         base = dict(base, raw=raw)
+        if (loop := repeated(raw)) is not None:  # the model looped on a sentence: what came before it
+            raw = raw[:loop].rstrip()
         text, dropped = clean_markers(raw, len(excerpts))
         text = clean_markers(unmention_passages(text), len(excerpts))[0]  # a named passage may not exist
         full_texts = [e.full_text for e in excerpts]

@@ -175,6 +175,19 @@ def _sentences(text: str) -> tuple[list[tuple[str, str, str]], str]:
     return parts, text[last:]
 
 
+def repeated(text: str) -> int | None:
+    """Where the first sentence that repeats an earlier one (word for word, markers
+    aside) begins, or None. A small model sometimes copies a passage sentence over and
+    over until its token limit; what follows the first repeat is only that."""
+    seen = set()
+    for start, end in split_sentences(text):
+        key = tuple(words(MARKER.sub(" ", text[start:end])))
+        if len(key) >= 4 and key in seen:
+            return start
+        seen.add(key)
+    return None
+
+
 def claims(text: str) -> list[tuple[str, list[int]]]:
     """Sentences of an answer with the markers each one carries."""
     found: list[tuple[str, list[int]]] = []

@@ -44,6 +44,14 @@ def test_an_answer_with_a_number_no_passage_states_is_refused(retriever):
     assert answer.refused_by == "unsupported number"
 
 
+def test_an_answer_that_loops_on_a_sentence_ends_before_the_loop(retriever):
+    # The 1.5B model did this on a seed question until its token limit.
+    loop = "ISIS was not the only group to have claimed the shooting [1]. "
+    model = RuleChatModel(rules=[("Question:", "ISIS threatened Iran with new attacks [1]. " + loop * 4 + "ISIS was not")], prompts=[])
+    answer = Answerer(retriever, model).ask("What did ISIS threaten?")
+    assert answer.answer == "ISIS threatened Iran with new attacks [1]. " + loop.strip()
+
+
 def test_a_count_no_passage_gives_of_what_was_asked_is_refused(retriever):
     # "two" is in the seed article (two of the men in the video spoke Arabic), but no
     # sentence counts suspects or arrests: the real 1.5B model wrote exactly this.

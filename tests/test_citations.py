@@ -226,3 +226,12 @@ def test_talk_of_passages_is_taken_out_of_answers(raw, shown):
     from assistant.citations import unmention_passages
 
     assert unmention_passages(raw) == shown
+
+
+def test_a_sentence_the_model_repeats_marks_where_its_loop_began():
+    from assistant.citations import repeated
+
+    looping = "ISIS threatened Iran [1]. Another group claimed it too [1]. Another group claimed it too. Another group"
+    assert looping[:repeated(looping)] == "ISIS threatened Iran [1]. Another group claimed it too [1]. "
+    assert repeated("ISIS claimed it [1]. It killed 24 people [1].") is None
+    assert repeated("Yes [1]. Yes [2].") is None  # too short to be a loop
