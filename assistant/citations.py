@@ -88,9 +88,9 @@ def _unsay(sentence: str) -> str:
 
 def unmention_passages(text: str) -> str:
     """The answer without talk of "the passage". Numbers named after the claim ("as stated
-    in passage 2", "according to passages 1 and 3", "(passage 2)") become markers; a phrase opening the sentence ("According to passage 2, ...") goes with its
-    number, and `add_missing_markers` gives the sentence its marker back if the passage
-    holds it. An opening phrase followed by markers ("Based on the passages [1], ...") is
+    in passage 2", "according to passages 1 and 3", "(passage 2)") become markers; a
+    phrase opening the sentence ("According to passage 2, ...") goes with its number, and
+    `add_missing_markers` gives the sentence its marker back if the passage holds it. An opening phrase followed by markers ("Based on the passages [1], ...") is
     left as written rather than lose them; "The article [1] states that X [2]." becomes
     "X [1][2]."."""
     text = _map_sentences(text, _unsay)

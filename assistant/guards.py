@@ -182,12 +182,18 @@ def uncounted(answer: str, sources: Sequence[str], question: str) -> bool:
     count = numbers(found[0][0]) - numbers(question) if found and _HOW_MANY.search(question) else set()
     if not count:
         return False
-    asked = [part for part in _parts(" ".join(content_words(question))) if len(part) > 2]
+    asked = _pieces(question)
     for text in sources:
         for start, end in split_sentences(text):
             sentence = text[start:end]
-            if count & numbers(sentence) and any(_same_word(word, part) or _same_word(part, word)
-                                                 for part in _parts(" ".join(content_words(sentence))) if len(part) > 2
-                                                 for word in asked):
+            if not count & numbers(sentence):
+                continue
+            said = _pieces(sentence)
+            if any(_same_word(a, b) or _same_word(b, a) for a in asked for b in said):
                 return False
     return True
+
+
+def _pieces(text: str) -> list[str]:
+    """Content word pieces of three letters or more: short ones match too much by prefix."""
+    return [part for part in _parts(" ".join(content_words(text))) if len(part) > 2]

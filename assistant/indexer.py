@@ -254,14 +254,15 @@ def _sync_root(root: Path, records: Records, vectorstore: Callable, report: Inde
     if head:
         from langchain_core.indexing import index
 
-        expect = getattr(vectorstore().embeddings, "expect", lambda count: None)
+        store = vectorstore()
+        expect = getattr(store.embeddings, "expect", lambda count: None)
         expect(len(head) if len(head) <= LOOK_AHEAD else None)
         try:
             # scoped_full: stale chunks of the articles that were yielded (edited ones) are deleted.
             result = index(
                 itertools.chain(head, docs),
                 records.manager(str(root)),
-                vectorstore(),
+                store,
                 cleanup="scoped_full",
                 source_id_key="source",
                 key_encoder=chunk_key,
