@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RESCORE_STAMP := $(VENV)/.rescore-model
 
-.PHONY: chat test test-fast bench rescore-model clean
+.PHONY: chat test test-fast lint bench rescore-model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +20,17 @@ chat: $(STAMP)
 	$(BIN)/assistant chat
 
 # The tests cover --rescore too, so they install its model.
-test: $(STAMP) $(RESCORE_STAMP)
+test: $(STAMP) $(RESCORE_STAMP) lint
 	$(BIN)/python -m pytest
 
 # Everything but the tests that load the language model or start servers.
-test-fast: $(STAMP)
+test-fast: $(STAMP) lint
 	$(BIN)/python -m pytest -m "not llm and not slow"
+
+# ruff on all the code, mypy on the package (both configured in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check assistant tests benchmarks
+	$(BIN)/mypy
 
 # Speed benchmarks (report in eval/reports/bench.md); needs ../shared/evaldata.
 bench: $(STAMP)

@@ -1,5 +1,7 @@
 """Errors the user can act on. The CLI prints them as one line and exits with `exit_code`."""
 
+from __future__ import annotations
+
 
 class UserError(Exception):
     """A problem with input, configuration or environment, not a bug."""
@@ -27,3 +29,10 @@ class BackendError(UserError):
     """A Chroma server or LLM endpoint is down, slow, or refuses us."""
 
     exit_code = 6
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message on one line, for an error the user reads: its own words,
+    or its type's name when it has none."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:limit]

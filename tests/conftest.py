@@ -24,7 +24,7 @@ def _private_dirs(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def embeddings():
-    from assistant.embeddings.minilm import MiniLMEmbeddings
+    from assistant.providers.embeddings.minilm import MiniLMEmbeddings
 
     return MiniLMEmbeddings()
 
@@ -32,7 +32,7 @@ def embeddings():
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory, embeddings) -> Settings:
     """An index of seeds/, built once per session. Tests must not modify it."""
-    from assistant.indexer import run_index
+    from assistant.ingest.indexer import run_index
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("seed-index"))
     run_index(settings, [SEEDS], embeddings=embeddings)

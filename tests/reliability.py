@@ -15,9 +15,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant.store import chroma_lock
-
 from conftest import SEED_SOURCE, SEEDS
+
+from assistant.store.chroma import chroma_lock
 
 SEED_TEXT = (SEEDS / SEED_SOURCE).read_text()
 _PARAGRAPHS = [" ".join(p.split()) for p in SEED_TEXT.split("\n\n")[1:] if len(p.strip()) > 40]
@@ -47,9 +47,9 @@ def expected_chunk_ids(*roots: Path) -> set[str]:
     """The ids an index of these roots must hold exactly: from the loaders and the chunker."""
     from langchain_core.documents import Document
 
-    from assistant.articles import Problems, read_articles
-    from assistant.chunking import chunk_article
-    from assistant.indexer import chunk_key
+    from assistant.ingest.chunking import chunk_article, chunk_key
+    from assistant.ingest.problems import Problems
+    from assistant.ingest.readers import read_articles
 
     ids = set()
     for root in roots:

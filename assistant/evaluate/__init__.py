@@ -1,0 +1,1 @@
+"""Measuring the assistant on question sets: questions, the run, scores, reports, comparisons."""

@@ -1,0 +1,291 @@
+"""Build and incrementally sync the index with LangChain's indexing API.
+
+Each corpus root is one record-manager namespace. New and edited articles go through
+`index()` with `cleanup="scoped_full"`: chunks whose hash is already recorded are skipped
+(never re-embedded) and the old chunks of edited articles are removed; the chunks of
+deleted articles are removed explicitly. Nothing is duplicated because chunk ids are
+content hashes. A run that dies half-way leaves a marker; the next run reconciles Chroma with
+the records before it starts, so every chunk ends up exactly once.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import os
+import secrets
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterator, Protocol
+
+from ..config import Settings, default_corpus
+from ..errors import IndexBusyError, UserError
+from ..store.chroma import IndexInfo, Store, check_embeddings
+from ..store.lexical import lexical_path
+from .chunking import chunk_article, chunk_key
+from .files import count_articles, unsupported_files
+from .problems import Problems
+from .readers import read_articles
+from .records import Records, digest, fingerprint
+
+BATCH = 128
+LOOK_AHEAD = 2 * BATCH  # chunks read before embedding starts, to tell small updates from bulk ones
+MARKER = "indexing.json"
+
+
+class Progress(Protocol):
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, articles: int = 0, embedded: int = 0) -> None: ...
+    def stop(self) -> None: ...
+
+
+class _NoProgress:
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self, articles: int = 0, embedded: int = 0) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass
+class IndexReport:
+    sources_added: int = 0
+    sources_updated: int = 0
+    sources_removed: int = 0
+    sources_unchanged: int = 0
+    chunks_embedded: int = 0
+    chunks_deleted: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    roots: list[str] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["warnings"] = [{"item": item, "problem": reason} for item, reason in self.warnings]
+        return data
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / "index.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise IndexBusyError(
+            f"another `assistant index` is updating {index_dir} right now; wait for it to finish and try again"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool = False,
+              progress: Progress | None = None, problems: Problems | None = None, embeddings=None) -> IndexReport:
+    started = time.monotonic()
+    progress = progress or _NoProgress()
+    problems = problems or Problems()
+    paths = [Path(p).expanduser().resolve() for p in paths or []]
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"corpus path does not exist: {path}")
+
+    from ..providers.embeddings import get_embeddings
+
+    embeddings = embeddings or get_embeddings(settings.embeddings)
+    store = Store(settings, writable=True)
+    report = IndexReport()
+    with index_lock(settings.index_dir):
+        for leftover in store.incomplete():  # an interrupted --rebuild
+            store.drop(leftover)
+            Records(settings, leftover.name).forget()
+        active = store.active()
+        known_roots = list(active[1].roots) if active else []
+        if paths:
+            roots = list(dict.fromkeys(str(p) for p in paths))  # a path given twice is synced once
+        elif known_roots and not rebuild:
+            roots = known_roots
+        else:
+            roots = known_roots or [str(default_corpus())]
+        if paths:
+            _refuse_overlaps(roots, [] if rebuild else known_roots)
+        if rebuild and (missing := [root for root in roots if not Path(root).exists()]):
+            # A disk that is not mounted must not empty the index: refuse before anything changes.
+            raise UserError(f"corpus path {missing[0]} no longer exists, so --rebuild would drop what was indexed "
+                            f"from it; bring it back, or rebuild from the paths to keep: assistant index --rebuild PATH...")
+        if active and not rebuild:
+            collection, info = active
+            check_embeddings(info, embeddings.name, embeddings.dimension)
+            all_roots = list(dict.fromkeys(known_roots + roots))
+            if all_roots != known_roots:
+                # Record a new root before syncing it, so that the next plain `assistant index`
+                # finishes (or cleans up) it if this run dies half-way.
+                info = replace(info, roots=tuple(all_roots))
+                store.update_info(collection, info)
+        else:
+            collection, info = store.create(
+                IndexInfo(embeddings.name, embeddings.dimension, roots=tuple(roots), complete=active is None)
+            )
+            all_roots = roots
+        records = Records(settings, collection.name)
+        marker = settings.index_dir / MARKER
+        if marker.exists():
+            report.chunks_deleted += records.reconcile(collection)
+        marker.write_text(json.dumps({"collection": collection.name, "pid": os.getpid()}))
+
+        @functools.cache
+        def vectorstore():  # only built when something changed: it costs a second of imports
+            from langchain_chroma import Chroma
+
+            return Chroma(client=store.client, collection_name=collection.name, embedding_function=embeddings)
+
+        embeddings.on_progress = lambda n: progress.advance(embedded=n)
+        try:
+            for root in roots:
+                root_path = Path(root)
+                if not root_path.exists():
+                    problems(root, "corpus path no longer exists; what was indexed from it is kept "
+                                   "(`index --rebuild PATH...` with the paths to keep drops it)")
+                    continue
+                # Its own collector: what one root could not read must not stop deletions in another.
+                _sync_root(root_path, records, vectorstore, report, progress, Problems(on_warning=problems))
+        finally:
+            progress.stop()
+            embeddings.on_progress = None
+
+        changed = report.chunks_embedded or report.chunks_deleted or rebuild or active is None
+        info = IndexInfo(
+            embeddings=info.embeddings,
+            dimension=info.dimension,
+            roots=tuple(all_roots),
+            revision=secrets.token_hex(8) if changed or not info.revision else info.revision,
+            complete=True,
+            created=info.created,
+        )
+        store.update_info(collection, info)
+        if rebuild and active:
+            old = active[0]
+            store.drop(old)
+            Records(settings, old.name).forget()
+            lexical_path(settings, old.name).unlink(missing_ok=True)
+        from ..store.lexical import LexicalIndex
+
+        lexical = LexicalIndex(lexical_path(settings, collection.name))
+        try:
+            lexical.sync(collection, info.revision)
+        finally:
+            lexical.close()
+        marker.unlink(missing_ok=True)
+        report.chunks_total = collection.count()
+    report.roots = all_roots
+    report.warnings = problems.warnings
+    report.seconds = round(time.monotonic() - started, 2)
+    return report
+
+
+def _refuse_overlaps(roots: list[str], known: list[str]) -> None:
+    """A corpus path inside another one (or holding one) would index its articles twice,
+    under two names: refuse before anything changes. Recorded paths are not compared with
+    each other, so an index made before this check still re-syncs."""
+    def inside(a: Path, b: Path) -> bool:  # ... and not in a hidden folder, which b's walk skips
+        return b in a.parents and not any(part.startswith(".") for part in a.relative_to(b).parts)
+
+    for i, new in enumerate(roots):
+        if new in known:
+            continue
+        for other in known + roots[:i] + roots[i + 1:]:
+            is_inner = inside(Path(new), Path(other))
+            if not (is_inner or inside(Path(other), Path(new))):
+                continue
+            if other not in known:
+                hint = "give only the outer one"
+            elif is_inner:
+                hint = "run `assistant index` to re-sync everything"
+            else:
+                hint = f"to index all of it, rebuild from it: assistant index --rebuild {new}"
+            raise UserError(f"corpus path {new} {'is inside' if is_inner else 'holds'} {other}, which is indexed too: "
+                            f"its articles would be indexed twice; {hint}")
+
+
+def _sync_root(root: Path, records: Records, vectorstore: Callable, report: IndexReport,
+               progress: Progress, problems: Problems) -> None:
+    odd = unsupported_files(root)
+    if odd:
+        kinds = sorted({Path(name).suffix or name for name in odd})
+        problems(str(root), f"{len(odd)} file(s) of unsupported type skipped ({', '.join(kinds[:8])})")
+    before = records.keys_by_source(str(root))
+    memo = records.memo(str(root))
+    seen: dict[str, set[str]] = {}
+    chunked: dict[str, tuple[str, str]] = {}
+
+    def changed_documents() -> Iterator:
+        """Chunks of new and edited articles only. An article whose content matches the
+        memo of its recorded chunks is not even re-chunked."""
+        from langchain_core.documents import Document
+
+        for article in read_articles(root, problems):
+            progress.advance(articles=1)
+            known = before.get(article.source)
+            fp = fingerprint(article, str(root))
+            if known and memo.get(article.source) == (fp, digest(known)):
+                seen[article.source] = known
+                continue
+            docs = [Document(page_content=c.text, metadata=c.metadata) for c in chunk_article(article, str(root))]
+            keys = {chunk_key(doc) for doc in docs}
+            seen[article.source] = keys
+            chunked[article.source] = (fp, digest(keys))
+            if known != keys:
+                yield from docs
+
+    progress.start(root.name or str(root), count_articles(root))
+    docs = changed_documents()
+    # Read ahead far enough to tell a small update from a bulk one: a provider may embed
+    # a few chunks more cheaply another way (MiniLMEmbeddings.expect).
+    head = list(itertools.islice(docs, LOOK_AHEAD + 1))
+    if head:
+        from langchain_core.indexing import index
+
+        store = vectorstore()
+        expect = getattr(store.embeddings, "expect", lambda count: None)
+        expect(len(head) if len(head) <= LOOK_AHEAD else None)
+        try:
+            # scoped_full: stale chunks of the articles that were yielded (edited ones) are deleted.
+            result = index(
+                itertools.chain(head, docs),
+                records.manager(str(root)),
+                store,
+                cleanup="scoped_full",
+                source_id_key="source",
+                key_encoder=chunk_key,
+                batch_size=BATCH,
+            )
+        finally:
+            expect(None)
+        report.chunks_embedded += result["num_added"] + result["num_updated"]
+        report.chunks_deleted += result["num_deleted"]
+    # Articles no longer in the corpus. Files that exist but could not be read keep
+    # their chunks: only a full, clean read of the root may delete what is not there.
+    removed = [] if problems.unreadable else sorted(before.keys() - seen.keys())
+    gone = [key for source in removed for key in sorted(before[source])]
+    if gone:
+        store, manager = vectorstore(), records.manager(str(root))
+        for start in range(0, len(gone), 1000):
+            batch = gone[start:start + 1000]
+            store.delete(ids=batch)  # vectors first, then records, as index() does
+            manager.delete_keys(batch)
+    report.chunks_deleted += len(gone)
+    forgotten = [] if problems.unreadable else sorted(memo.keys() - seen.keys())
+    records.remember(str(root), chunked, forgotten)
+    for source, keys in seen.items():
+        if source not in before:
+            report.sources_added += 1
+        elif before[source] == keys:
+            report.sources_unchanged += 1
+        else:
+            report.sources_updated += 1
+    report.sources_removed += len(removed)

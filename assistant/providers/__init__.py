@@ -1,0 +1,1 @@
+"""The models behind the stages: embeddings, chat models, and the weights they load."""

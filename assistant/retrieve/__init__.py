@@ -1,0 +1,1 @@
+"""Finding the passages for a question and focusing them into numbered excerpts."""

@@ -1,0 +1,1 @@
+"""Where chunks live: the Chroma collection and the keyword table beside it."""

@@ -1,0 +1,23 @@
+"""Text from outside made safe to store and to show."""
+
+from __future__ import annotations
+
+import re
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (undecodable bytes in argv or stdin, "\\ud800" in JSON) as U+FFFD:
+    no UTF-8 store, tokenizer or hash can take them."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def drop_controls(text: str) -> str:
+    """`text` without control characters but newlines and tabs (a carriage return or form
+    feed becomes a newline): an article from a hostile site must not bring escape sequences
+    that retitle the terminal or clear the screen when a passage is shown."""
+    return _CONTROL.sub(lambda m: "\n" if m.group() in "\r\x0b\x0c" else "", text.replace("\r\n", "\n"))

@@ -1,0 +1,1 @@
+"""The terminal: the command line, the chat REPL and how results look."""

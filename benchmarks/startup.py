@@ -1,0 +1,106 @@
+"""Section c (cold start and time to first token): how it is measured and its part of
+bench.md. Everything here is a whole `assistant` process; no worker is needed.
+"""
+
+from __future__ import annotations
+
+from common import QUESTIONS, SEED_QUESTIONS, SEEDS, fmt, log, median, read_jsonl, rnd
+
+
+def section_c(bench, entry: dict) -> None:
+    """Cold start of `assistant search` and `ask --llm none` on a's index, then time to first token."""
+    questions = [q["question"] for q in read_jsonl(QUESTIONS)]
+    runs = bench.cfg["cold_runs"]
+
+    def cold(*command):
+        if not (bench.idx_a / "chroma").exists():
+            raise RuntimeError("no index from section a")
+        bench.assistant(*command, "warm-up question", "--index-dir", bench.idx_a, "--json")  # disk cache, ONNX export
+        results = []
+        for q in questions[:runs]:
+            proc = bench.assistant(*command, q, "--index-dir", bench.idx_a, "--json").check()
+            proc.json()
+            results.append({"wall_s": rnd(proc.wall_s, 3), "maxrss_mb": rnd(proc.maxrss_mb, 0)})
+        return {"runs": results, "median_wall_s": rnd(median([r["wall_s"] for r in results]), 3),
+                "max_maxrss_mb": max(r["maxrss_mb"] for r in results)}
+
+    s = bench.sub(entry, "cold_search", lambda: cold("search"))
+    log(f"   cold search: {s and s['median_wall_s']} s")
+    a = bench.sub(entry, "cold_ask_llm_none", lambda: cold("ask", "--llm", "none"))
+    log(f"   cold ask --llm none: {a and a['median_wall_s']} s")
+    bench.sub(entry, "ttft", lambda: ttft(bench))
+
+
+def ttft(bench) -> dict:
+    """`assistant ask --json` with the default local model on the first seed questions that are not follow-ups."""
+    seeds_idx = bench.tmp / "idx-seeds"
+    bench.assistant("index", SEEDS, "--index-dir", seeds_idx, "--json", timeout=3600).check()
+    picked = [q for q in read_jsonl(SEED_QUESTIONS) if not q.get("after")][: bench.cfg["ttft_questions"]]
+    # Untimed: on a fresh machine the first answer computes and saves the prompt prefix's KV cache.
+    bench.assistant("ask", "warm-up question about the Ahvaz attack", "--index-dir", seeds_idx, "--json", timeout=1800)
+    runs = []
+    for q in picked:
+        proc = bench.assistant("ask", q["question"], "--index-dir", seeds_idx, "--json", timeout=1800)
+        run = {"id": q.get("id"), "wall_s": rnd(proc.wall_s), "maxrss_mb": rnd(proc.maxrss_mb, 0), "exit": proc.code}
+        try:
+            answer = proc.json()
+            timings = answer.get("timings_ms", {})
+            run["refused"] = answer.get("refused")
+            run["timings_ms"] = timings
+            if "first_token" in timings:
+                before = sum(timings.get(k, 0) for k in ("condense", "retrieve", "focus"))
+                run["first_token_s"] = rnd(timings["first_token"] / 1000, 3)
+                run["ttft_in_ask_s"] = rnd((before + timings["first_token"]) / 1000, 3)
+            run["total_s"] = rnd(timings.get("total", 0) / 1000, 3)
+        except Exception as exc:
+            run["error"] = str(exc)[:500]
+        runs.append(run)
+        log(f"   ask {q.get('id')}: {run.get('first_token_s')} s to first token, {run.get('total_s')} s total, wall {run['wall_s']} s")
+    generated = [r for r in runs if r.get("first_token_s") is not None]
+    return {
+        "runs": runs, "questions": len(runs), "generated": len(generated),
+        "first_token_p50_s": rnd(median([r["first_token_s"] for r in generated]), 3),
+        "first_token_max_s": rnd(max((r["first_token_s"] for r in generated), default=None), 3),
+        "ttft_in_ask_p50_s": rnd(median([r["ttft_in_ask_s"] for r in generated]), 3),
+        "total_p50_s": rnd(median([r["total_s"] for r in runs if r.get("total_s")]), 3),
+        "wall_p50_s": rnd(median([r["wall_s"] for r in runs]), 3),
+        "max_maxrss_mb": max((r["maxrss_mb"] for r in runs), default=None),
+    }
+
+
+def markdown_c(c: dict, results: dict) -> list[str]:
+    """Section c's part of bench.md, after its heading."""
+    cs, ca, t = c.get("cold_search") or {}, c.get("cold_ask_llm_none") or {}, c.get("ttft") or {}
+    lines = [
+        "",
+        "Cold start = a whole new process on the index from (a), each run with a different question; one untimed "
+        "warm-up run first (disk cache warm, ONNX query encoder exported), so this is a warm-cache process start, "
+        "not a cold boot.",
+        "",
+        "| command | runs | median wall s | runs (s) | peak RSS |",
+        "|---|---|---|---|---|",
+        f"| `assistant search Q --json` | {len(cs.get('runs', []))} | {fmt(cs.get('median_wall_s'), '', 3)} | "
+        f"{', '.join(str(r['wall_s']) for r in cs.get('runs', []))} | {fmt(cs.get('max_maxrss_mb'), ' MB', 0)} |",
+        f"| `assistant ask Q --llm none --json` | {len(ca.get('runs', []))} | {fmt(ca.get('median_wall_s'), '', 3)} | "
+        f"{', '.join(str(r['wall_s']) for r in ca.get('runs', []))} | {fmt(ca.get('max_maxrss_mb'), ' MB', 0)} |",
+        "",
+        "Time to first token: `assistant ask Q --json` (default local model) against an index of `seeds/`, for the "
+        f"first {t.get('questions')} seed questions that are not follow-ups. `first_token` is the JSON's "
+        "`timings_ms.first_token` (from the start of generation); 'in ask' adds the retrieval and focus steps before "
+        "it; 'total' is `timings_ms.total`; 'wall' is the whole process (model load included). One untimed ask runs "
+        "first: it leaves the saved KV cache of the prompt prefix (chat template + system prompt) in the user cache "
+        "dir, as any earlier use of the assistant would, so each timed ask prefills only its passages and question.",
+        "",
+        "| question | refused | first_token s | in ask s | total s | wall s | peak RSS |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in t.get("runs", []):
+        lines.append(f"| {r.get('id')} | {r.get('refused')} | {fmt(r.get('first_token_s'), '', 3)} | "
+                     f"{fmt(r.get('ttft_in_ask_s'), '', 3)} | {fmt(r.get('total_s'), '', 3)} | {fmt(r.get('wall_s'))} | "
+                     f"{fmt(r.get('maxrss_mb'), ' MB', 0)} |" + (f" error: {r['error'][:120]}" if r.get("error") else ""))
+    lines += ["", f"p50 first token **{fmt(t.get('first_token_p50_s'), ' s', 3)}** (target ≤ 4 s; max "
+              f"{fmt(t.get('first_token_max_s'), ' s', 3)}), in ask {fmt(t.get('ttft_in_ask_p50_s'), ' s', 3)}, total "
+              f"{fmt(t.get('total_p50_s'), ' s', 3)}, process wall {fmt(t.get('wall_p50_s'), ' s', 3)}; "
+              f"{t.get('generated')} of {t.get('questions')} answers were generated (refusals decided before the "
+              "model have no first token)."]
+    return lines

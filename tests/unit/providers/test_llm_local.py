@@ -1,0 +1,49 @@
+"""End to end on the real local model (the README's default). Slow: about a minute."""
+
+import json
+
+import pytest
+from conftest import SEED_SOURCE, SEEDS
+from typer.testing import CliRunner
+
+from assistant.answer.chain import Answerer
+from assistant.providers.llms import get_chat_model
+from assistant.retrieve.retriever import Retriever
+from assistant.types import Turn
+from assistant.ui.cli import app
+
+pytestmark = pytest.mark.llm
+ARTICLE = (SEEDS / SEED_SOURCE).read_text()
+
+
+@pytest.fixture(scope="module")
+def answerer(seed_index, embeddings):
+    return Answerer(Retriever(seed_index, embeddings), get_chat_model("local"))
+
+
+def test_who_claimed_the_attack_cli_json(seed_index):
+    result = CliRunner().invoke(app, ["ask", "Who claimed the Ahvaz attack?", "--json", "--index-dir", str(seed_index.index_dir)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert not data["refused"]
+    assert "isis" in data["answer"].lower() or "islamic state" in data["answer"].lower()
+    assert data["citations"] and all(c["source"] == SEED_SOURCE for c in data["citations"])
+    for citation in data["citations"]:
+        for piece in citation["quote"].split(" … "):
+            assert piece and piece in ARTICLE  # verbatim
+    assert any("claim" in c["quote"] for c in data["citations"])
+
+
+def test_unrelated_question_is_refused(answerer):
+    answer = answerer.ask("Who won the 2018 World Cup?")
+    assert answer.refused and answer.citations == []
+
+
+def test_follow_up_uses_the_conversation(answerer):
+    first = answerer.ask("Who claimed the Ahvaz attack?")
+    follow = answerer.ask("How many people did it kill?", history=[Turn(first.question, first.answer)])
+    # "it" must have been resolved from the conversation, whichever way the model words it.
+    assert follow.standalone != follow.question
+    assert any(word in follow.standalone.lower() for word in ("ahvaz", "ahwaz", "attack", "isis", "islamic state"))
+    assert "24" in follow.answer or "25" in follow.answer
+    assert follow.citations and all(c.source == SEED_SOURCE for c in follow.citations)
