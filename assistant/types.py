@@ -19,6 +19,15 @@ class Article:
     text: str
     published: str = ""
     url: str = ""
+    authors: tuple[str, ...] = ()
+    site: str = ""  # the publication's name, as the page or feed gives it
+    pages: tuple[int, ...] = ()  # a PDF's: where each page begins in `text` (page n starts at pages[n - 1])
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (from 1) that holds `text[offset]`, for articles read from a PDF."""
+        import bisect
+
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,9 @@ class Passage:
     similarity: float | None = None  # cosine similarity to the question, when known
     ranks: dict = field(default_factory=dict, compare=False)
     root: str = ""  # the corpus path it was indexed from: sources are only unique within one
+    page: int | None = None  # the PDF page it is on
+    site: str = ""
+    authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,9 +166,13 @@ class Citation:
     url: str
     quote: str
     root: str = ""  # the corpus path the source is relative to
+    site: str = ""
+    authors: tuple[str, ...] = ()
+    page: int | None = None  # the PDF page of the quoted chunk
 
     def as_json(self) -> dict:
-        return {key: getattr(self, key) for key in ("n", "source", "chunk_id", "title", "published", "url", "quote", "root")}
+        data = {key: getattr(self, key) for key in ("n", "source", "chunk_id", "title", "published", "url", "quote", "root")}
+        return {**data, "site": self.site, "authors": list(self.authors), "page": self.page}
 
 
 @dataclass

@@ -285,5 +285,7 @@ def _recent(excerpts: Sequence[Excerpt], today: str) -> bool:
 
 def _citation(excerpt: Excerpt, quote: str) -> Citation:
     p = excerpt.first
-    return Citation(n=excerpt.n, source=p.source, chunk_id=excerpt.chunk_of(quote), title=p.title,
-                    published=p.published, url=p.url, quote=quote, root=p.root)
+    chunk_id = excerpt.chunk_of(quote)
+    page = next((q.page for q in excerpt.passages if q.id == chunk_id), p.page)  # the quoted chunk's PDF page
+    return Citation(n=excerpt.n, source=p.source, chunk_id=chunk_id, title=p.title,
+                    published=p.published, url=p.url, quote=quote, root=p.root, site=p.site, authors=p.authors, page=page)

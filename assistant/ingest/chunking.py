@@ -27,7 +27,10 @@ def chunk_article(article: Article, root: str = "", max_chars: int = MAX_CHARS,
                   overlap_chars: int = OVERLAP_CHARS) -> list[Chunk]:
     header = article.title + TITLE_SEPARATOR if article.title else ""
     chunks = []
-    for number, (start, end) in enumerate(_windows(article.text, max_chars, overlap_chars)):
+    # Keys that only some articles have are stored only when they have a value, so the
+    # chunks (and ids) of articles without them stay what they were before the keys existed.
+    extra: dict = {key: value for key, value in (("site", article.site), ("authors", "; ".join(article.authors))) if value}
+    for number, (start, end) in enumerate(_page_windows(article, max_chars, overlap_chars)):
         metadata = {
             "source": article.source,
             "root": root,
@@ -37,7 +40,10 @@ def chunk_article(article: Article, root: str = "", max_chars: int = MAX_CHARS,
             "chunk": number,
             "start": start,
             "end": end,
+            **extra,
         }
+        if article.pages:
+            metadata["page"] = article.page_at(start)
         day = day_number(article.published)
         if day is not None:
             metadata["day"] = day
@@ -55,6 +61,17 @@ def chunk_body(text: str, title: str) -> str:
     """The article text of a stored chunk, without its title header."""
     header = title + TITLE_SEPARATOR if title else ""
     return text[len(header):] if header and text.startswith(header) else text
+
+
+def _page_windows(article: Article, max_chars: int, overlap_chars: int) -> list[tuple[int, int]]:
+    """The windows of the article's text; a PDF's never cross a page, so each chunk has one page."""
+    if not article.pages:
+        return _windows(article.text, max_chars, overlap_chars)
+    bounds = list(article.pages) + [len(article.text)]
+    windows = []
+    for start, end in zip(bounds, bounds[1:]):
+        windows += [(start + a, start + b) for a, b in _windows(article.text[start:end], max_chars, overlap_chars)]
+    return windows
 
 
 def _windows(text: str, max_chars: int, overlap_chars: int) -> list[tuple[int, int]]:

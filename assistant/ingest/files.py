@@ -17,11 +17,31 @@ TEXT_SUFFIXES = {".txt", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl"}
-SUPPORTED = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+FEED_SUFFIXES = {".rss", ".atom", ".xml"}  # an .xml file that is not a feed is warned about
+PDF_SUFFIXES = {".pdf"}
+SUPPORTED = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES | PDF_SUFFIXES
 
 # One article larger than this is almost certainly a dump, not an article; it would
 # take hours to embed and drown every other source in search results.
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+# A PDF's images and fonts weigh more than its text: a 30-page report with photos is not a dump.
+MAX_PDF_BYTES = 50 * 1024 * 1024
+MiB = 1024 * 1024
+
+# What an index folder (`--index-dir`) holds: one inside a corpus is skipped, not read as articles.
+_INDEX_MARKS = ("records.sqlite", "chroma", "lexical", "index.lock", "fetched.sqlite")
+
+
+def is_index_dir(folder: Path) -> bool:
+    return sum((folder / mark).exists() for mark in _INDEX_MARKS) >= 2
+
+
+def size_text(size: int, limit: int, per: str = "") -> str:
+    """'too large (…)' that is right at the boundary: bytes when rounding would hide the difference."""
+    shown, cap = f"{size / MiB:.0f} MiB", f"{limit / MiB:.0f} MiB"
+    if shown == cap:
+        shown, cap = f"{size:,} bytes", f"{cap} = {limit:,} bytes"
+    return f"too large ({shown}; the limit is {cap}{per})"
 
 
 def _walk(root: Path, problems: Problems | None = None) -> list[Path]:
@@ -45,7 +65,7 @@ def _walk(root: Path, problems: Problems | None = None) -> list[Path]:
                 dirs[:] = []
                 continue
             visited.add(real)
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not is_index_dir(Path(folder, d)))
             links += [Path(folder, d) for d in dirs if os.path.islink(Path(folder, d))]
             for name in files:
                 path = Path(folder, name)
@@ -95,11 +115,12 @@ def unsupported_files(root: Path) -> list[str]:
     return [p.relative_to(root).as_posix() for p in _walk(root) if p.suffix.lower() not in SUPPORTED]
 
 
-def read_bytes(path: Path, name: str, warn: Problems) -> bytes | None:
+def read_bytes(path: Path, name: str, warn: Problems, limit: int = MAX_ARTICLE_BYTES) -> bytes | None:
+    """The file's bytes, or None (with a warning) when it is too large, empty or unreadable."""
     try:
         size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            warn(name, f"too large ({size / 1e6:.0f} MB; the limit is {MAX_ARTICLE_BYTES / 1e6:.0f} MB per article)")
+        if size > limit:
+            warn(name, size_text(size, limit, " per article" if limit == MAX_ARTICLE_BYTES else " per PDF"))
             return None
         raw = path.read_bytes()
     except OSError as exc:
@@ -108,20 +129,45 @@ def read_bytes(path: Path, name: str, warn: Problems) -> bytes | None:
     if not raw.strip():
         warn(name, "empty file")
         return None
-    if b"\x00" in raw[:8192]:
-        warn(name, "binary file")
-        return None
     return raw
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
 def decode(raw: bytes, name: str, warn: Problems) -> str | None:
+    """Text from a file's bytes: by its byte-order mark, as UTF-8, or in the encoding
+    charset-normalizer finds (Latin-1, cp1252...); None, with a warning, for binary files."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in raw[:8192]:
+        warn(name, "binary file")
+        return None
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("utf-8", errors="replace")
-    # A few stray bytes in a real article are worth keeping; many mean it is not text.
-    if text.count("\ufffd") > max(3, len(text) // 100):
-        warn(name, "not UTF-8 text")
+    bad = text.count("\ufffd")
+    # UTF-8 with a few stray bytes has more good multi-byte characters than bad ones;
+    # a file in a one-byte encoding has (almost) none.
+    if sum(ord(c) > 127 for c in text) - bad > bad and bad <= max(3, len(text) // 100):
+        warn(name, "invalid UTF-8 bytes were replaced (file kept)")
+        return text
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(raw[:1 << 20]))  # the first MiB tells; reading 10 takes seconds
+    if not matches or matches[0].encoding.startswith("utf"):
+        warn(name, "not text (neither UTF-8 nor another encoding fits)")
         return None
-    warn(name, "invalid UTF-8 bytes were replaced (file kept)")
-    return text
+    # Short Western texts fit cp1250 as well as cp1252 ("crème" or "crčme"): among equally
+    # good fits, cp1252, the usual one of English and Western European news (and of "latin-1" pages).
+    best = matches[0]
+    tied = [m.could_be_from_charset for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    encoding = "cp1252" if any("cp1252" in names for names in tied) else best.encoding
+    warn(name, f"not UTF-8: read as {encoding} (detected)")
+    return raw.decode(encoding, errors="replace")

@@ -1,87 +1,108 @@
-"""HTML pages: the article's text, title, date and canonical URL."""
+"""HTML pages: the article's text (trafilatura), its publication date (htmldate), title,
+authors, site name and canonical URL.
+
+trafilatura keeps the article body and drops menus, teasers and comments (extraction F1
+0.96 against 0.80 for the whole <article> or <body> on the Article Extraction Benchmark's
+dev half, README). Two things the earlier hand-written reader did better are kept:
+- on a page with too little text for trafilatura's heuristics (under its own 250-character
+  minimum) it falls back to the whole page, menus included; a page that marks its article
+  with <article> then gets that element's text instead;
+- htmldate, given the whole page, takes a sidebar's <time> ("Popular, 1 Jan 2019") over
+  the article's own date; it is given the page without <aside>, <nav> and <footer>, and a
+  schema.org `itemprop="datePublished"` on any element (not only <meta>) is read after it.
+"""
 
 from __future__ import annotations
 
-import json
-from typing import Iterator
+import re
 
 from ..types import Article
 from .dates import normalize_date
 from .plain import first_line
 
-_DATE_META = ("article:published_time", "og:published_time", "date", "pubdate", "publishdate", "dc.date",
-              "dc.date.issued", "datepublished", "parsely-pub-date", "sailthru.date", "citation_publication_date")
+MIN_EXTRACTED = 250  # trafilatura's own MIN_EXTRACTED_SIZE: below it, its result is a fallback
+_BLOCKS = ("p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+           "pre", "tr", "br", "header", "figcaption", "dd", "dt", "table", "ul", "ol")
+_SIDE = "//aside|//nav|//footer|//*[@role='complementary']|//*[@role='navigation']"
 
 
-def _json_ld_dates(soup) -> Iterator[str]:
-    """`datePublished` of the page's JSON-LD (schema.org NewsArticle), however nested."""
-    def walk(node, depth: int = 0) -> Iterator[str]:
-        if depth > 8:  # real pages nest a few levels; a hostile one thousands
-            return
-        if isinstance(node, dict):
-            if isinstance(node.get("datePublished"), str):
-                yield node["datePublished"]
-            for value in node.values():
-                yield from walk(value, depth + 1)
-        elif isinstance(node, list):
-            for value in node:
-                yield from walk(value, depth + 1)
+def from_html(html: str, name: str, url: str = "") -> Article:
+    import trafilatura
 
-    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
-        try:
-            data = json.loads(script.string or "")
-        except (ValueError, RecursionError):
-            continue
-        yield from walk(data)
-
-
-def _html_date(soup) -> str:
-    """The first date the page states for itself that parses: JSON-LD, meta tags (any
-    case), schema.org microdata, then a <time> in the article before one elsewhere (a
-    sidebar's)."""
-    candidates = list(_json_ld_dates(soup))
-    rank = {key: i for i, key in enumerate(_DATE_META)}
-    metas = [(rank[key], tag.get("content", "")) for tag in soup.find_all("meta")
-             for attr in ("property", "name", "itemprop") if (key := str(tag.get(attr, "")).lower()) in rank]
-    candidates += [content for _, content in sorted(metas, key=lambda pair: pair[0])]
-    candidates += [tag.get("content") or tag.get("datetime") or "" for tag in soup.find_all(attrs={"itemprop": "datePublished"})]
-    article = soup.find("article")
-    times = (article.find_all("time", attrs={"datetime": True}) if article else []) + soup.find_all("time", attrs={"datetime": True})
-    candidates += [tag["datetime"] for tag in times]
-    return next((day for value in candidates if (day := normalize_date(str(value)))), "")
-
-
-def from_html(html: str, name: str) -> Article:
-    from bs4 import BeautifulSoup  # only paid for when HTML is indexed
-
-    soup = BeautifulSoup(html, "html.parser")
-    published = _html_date(soup)  # before the scripts go: JSON-LD is one
-    for tag in soup(["script", "style", "noscript", "template", "iframe", "svg", "nav", "footer", "form"]):
-        tag.decompose()
-
-    def meta(*keys: str) -> str:
-        for key in keys:
-            tag = soup.find("meta", attrs={"property": key}) or soup.find("meta", attrs={"name": key})
-            if tag and tag.get("content"):
-                return str(tag["content"]).strip()
-        return ""
-
-    heading = soup.find("h1")
-    title = meta("og:title") or (soup.title.get_text(strip=True) if soup.title else "")
-    title = title or (heading.get_text(" ", strip=True) if heading else "")
-    body_root = soup.find("article") or soup.body or soup
-    lines = (line.strip() for line in body_root.get_text("\n").splitlines())
-    text = "\n\n".join(line for line in lines if line)
-    title = title or first_line(text)
+    doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, include_comments=False,
+                                      include_tables=True, deduplicate=False)
+    text = _paragraphs(getattr(doc, "text", None) or "")
+    if len(text) < MIN_EXTRACTED and (marked := _article_element_text(html)):
+        text = marked
+    title = (getattr(doc, "title", None) or "").strip() or first_line(text)
+    if first_line(text) == title and len(text) > len(title):  # the headline travels with every chunk anyway
+        text = text[len(title):].strip()
+    authors = tuple(a.strip() for a in (getattr(doc, "author", None) or "").split(";") if a.strip())
     return Article(
         source=name,
         title=title[:300],
         text=text,
-        published=published,
-        url=meta("og:url") or _canonical(soup),
+        published=published_date(html),
+        url=(getattr(doc, "url", None) or url or "").strip(),
+        authors=authors[:20],
+        site=(getattr(doc, "sitename", None) or "").strip()[:200],
     )
 
 
-def _canonical(soup) -> str:
-    link = soup.find("link", rel="canonical")
-    return str(link.get("href") or "") if link else ""
+def _paragraphs(text: str) -> str:
+    """trafilatura writes one paragraph per line; a blank line between them, as the other readers do."""
+    return "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _article_element_text(html: str) -> str:
+    """The text of the page's <article>, without scripts, menus and forms ("" if it has none)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    article = soup.find("article")
+    if article is None:
+        return ""
+    for tag in article(["script", "style", "noscript", "template", "iframe", "svg", "nav", "footer", "form", "aside"]):
+        tag.decompose()
+    return fragment_text(article)
+
+
+def fragment_text(node) -> str:
+    """Text of an HTML fragment (a feed entry's content, an <article>): paragraphs apart,
+    inline elements (<b>, <a>) inside their sentence."""
+    from bs4 import BeautifulSoup
+
+    if isinstance(node, str):
+        node = BeautifulSoup(node, "html.parser")
+        for tag in node(["script", "style", "noscript", "template", "iframe", "svg", "form"]):
+            tag.decompose()
+    for tag in node.find_all(_BLOCKS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    text = node.get_text()
+    blocks = (re.sub(r"\s+", " ", block).strip() for block in re.split(r"\n\s*\n", text))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def published_date(html: str) -> str:
+    """The page's publication date as an ISO day, by htmldate (no guessing from the text)."""
+    import htmldate
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return ""
+    for side in tree.xpath(_SIDE):
+        if side.getparent() is not None:
+            side.getparent().remove(side)
+    try:
+        found = htmldate.find_date(tree, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
+    except (ValueError, RecursionError):
+        found = None
+    if found:
+        return normalize_date(found)
+    for tag in tree.xpath("//*[@itemprop='datePublished']"):
+        if day := normalize_date(tag.get("content") or tag.get("datetime") or ""):
+            return day
+    return ""

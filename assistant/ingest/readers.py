@@ -11,17 +11,18 @@ from typing import Iterator
 from ..text.safe import drop_controls
 from ..types import Article
 from .files import (
+    FEED_SUFFIXES,
     HTML_SUFFIXES,
     JSONL_SUFFIXES,
     MARKDOWN_SUFFIXES,
+    MAX_ARTICLE_BYTES,
+    MAX_PDF_BYTES,
+    PDF_SUFFIXES,
     decode,
     iter_files,
     read_bytes,
 )
-from .html import from_html
 from .jsonl import read_jsonl
-from .markdown import from_markdown
-from .plain import from_plain_text
 from .problems import Problems
 
 
@@ -42,20 +43,42 @@ def _read_file(path: Path, name: str, warn: Problems) -> Iterator[Article]:
     if suffix in JSONL_SUFFIXES:
         yield from read_jsonl(path, name, warn)
         return
-    raw = read_bytes(path, name, warn)
-    if raw is None:
+    raw = read_bytes(path, name, warn, limit=MAX_PDF_BYTES if suffix in PDF_SUFFIXES else MAX_ARTICLE_BYTES)
+    if raw is not None:
+        yield from read_document(raw, name, suffix, warn)
+
+
+def read_document(raw: bytes, name: str, kind: str, warn: Problems, url: str = "") -> Iterator[Article]:
+    """The articles in one file's (or one download's) bytes; `kind` is a file suffix
+    (.html, .pdf, .rss, ...). Readers are imported when their format is met."""
+    if kind in PDF_SUFFIXES:
+        from .pdf import read_pdf
+
+        if (pdf := read_pdf(raw, name, warn)) is not None:
+            yield pdf
+        return
+    if kind in FEED_SUFFIXES:
+        from .feeds import read_feed
+
+        yield from read_feed(raw, name, warn)
         return
     text = decode(raw, name, warn)
     if text is None:
         return
     text = drop_controls(text)  # escape sequences from a hostile page must never reach a terminal
-    if suffix in HTML_SUFFIXES:
-        article = from_html(text, name)
-    elif suffix in MARKDOWN_SUFFIXES:
+    if kind in HTML_SUFFIXES:
+        from .html import from_html
+
+        article = from_html(text, name, url=url)
+    elif kind in MARKDOWN_SUFFIXES:
+        from .markdown import from_markdown
+
         article = from_markdown(text, name)
     else:
+        from .plain import from_plain_text
+
         article = from_plain_text(text, name)
     if not article.text.strip():
-        warn(name, "no text")
+        warn(name, "no article text" if kind in HTML_SUFFIXES else "no text")
         return
     yield article

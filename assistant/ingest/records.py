@@ -42,7 +42,8 @@ _CODE = _code_version()
 
 
 def fingerprint(article: Article, root: str) -> str:
-    fields = [_CODE, root, article.source, article.title, article.text, article.published, article.url]
+    fields = [_CODE, root, article.source, article.title, article.text, article.published, article.url,
+              list(article.authors), article.site, list(article.pages)]
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
 
 

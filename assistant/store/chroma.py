@@ -287,4 +287,7 @@ def to_passage(id_: str, document: str, meta: dict) -> Passage:
         start=int(meta.get("start", 0)),
         day=meta.get("day"),
         root=meta.get("root", ""),
+        page=meta.get("page"),
+        site=meta.get("site", ""),
+        authors=tuple(name for name in meta.get("authors", "").split("; ") if name),
     )

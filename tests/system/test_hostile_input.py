@@ -89,16 +89,17 @@ def test_hostile_corpus_through_the_cli(tmp_path):
     for warning in report["warnings"]:
         warned.setdefault(warning["item"], []).append(warning["problem"])
     # The stderr lines name the item too.
-    assert "warning: huge.txt: too large (210 MB" in result.stderr
+    assert "warning: huge.txt: too large (200 MiB; the limit is 10 MiB per article)" in result.stderr
     expectations = {
         "huge.txt": "too large",
         "sub/dump.jsonl line 1": "row too large",
         "binary.txt": "binary file",
-        "noise.md": "not UTF-8 text",
+        "noise.md": "not text (neither UTF-8 nor another encoding fits)",
         "empty.txt": "empty file",
         "blank.md": "empty file",
-        "scripts-only.html": "no text",
-        "latin1.txt": "invalid UTF-8 bytes were replaced",
+        "scripts-only.html": "no article text",
+        "latin1.txt": "not UTF-8: read as cp1252",
+        "report.pdf": "not a readable PDF",
         "rows.jsonl line 2": "'title' is not a string",
         "r1": "duplicate id",
         "rows.jsonl line 4": "missing or non-string 'id'",
@@ -108,7 +109,7 @@ def test_hostile_corpus_through_the_cli(tmp_path):
         "rows.jsonl line 8": "not a JSON object",
         "rows.jsonl line 9": "not valid JSON",
         "rows.jsonl line 10": "not valid JSON",
-        str(corpus.resolve()): "2 file(s) of unsupported type skipped (.jpg, .pdf)",
+        str(corpus.resolve()): "1 file(s) of unsupported type skipped (.jpg)",
     }
     for item, problem in expectations.items():
         assert any(problem in reason for reason in warned.get(item, [])), (item, warned.get(item))
@@ -125,6 +126,7 @@ def test_hostile_corpus_through_the_cli(tmp_path):
     for junk in ("pwned-by-script", "tracking-pixel", "only code", "orphan text", "A second row"):
         assert junk not in everything
     assert "Lone \ufffd surrogate" in everything
+    assert "Owners of the Café Lune protested" in everything  # Latin-1, read as such
 
     search = run("search", "tracking pixel pwned by script", "--retrieval", "lexical", "--json", "--index-dir", tmp_path / "index")
     assert search.exit_code == 0 and json.loads(search.stdout)["results"] == []

@@ -71,11 +71,11 @@ def test_a_file_that_cannot_be_read_keeps_its_chunks(tmp_path, corpus, embedding
     first = run_index(settings, [corpus], embeddings=embeddings)
     real = readers.read_bytes
 
-    def flaky(path, name, warn):  # an I/O error on one file (mode bits do not stop root)
+    def flaky(path, name, warn, **options):  # an I/O error on one file (mode bits do not stop root)
         if name == "budget.txt":
             warn.cannot_read(name, PermissionError(13, "Permission denied"))
             return None
-        return real(path, name, warn)
+        return real(path, name, warn, **options)
 
     monkeypatch.setattr(readers, "read_bytes", flaky)
     again = run_index(settings, embeddings=embeddings)

@@ -44,7 +44,7 @@ def test_linked_folders_are_followed_once_and_a_link_loop_ends(tmp_path):
     (root / "a-link").symlink_to(root / "2022", target_is_directory=True)  # sorts before the real folder
     (root / "a-storm.txt").symlink_to(root / "2022" / "storm.txt")  # a file by two names
     (root / "extra.txt").symlink_to(archive / "old.txt")  # a file from elsewhere
-    (root / "notes.pdf").symlink_to(tmp_path / "gone.pdf")  # dangling, but never an article
+    (root / "notes.jpg").symlink_to(tmp_path / "gone.jpg")  # dangling, but never an article
     articles, problems = read(root)
     assert sorted(a.source for a in articles) == ["2019/old.txt", "2022/storm.txt"]  # extra.txt is 2019/old.txt
     assert problems.warnings == []
@@ -93,14 +93,15 @@ def test_html_dates_as_news_sites_write_them(tmp_path):
     assert {a.source: a.published for a in articles} == {name: "2022-05-04" for name in pages}
 
 
-def test_a_hostile_json_ld_block_costs_the_page_its_date_only(tmp_path):
+def test_a_hostile_json_ld_block_costs_nothing(tmp_path):
     nested = "[" * 50000 + "]" * 50000  # json.loads raises RecursionError, not ValueError
-    deep = '{"a":' * 30 + '{"datePublished": "2022-05-04"}' + "}" * 30  # walked only a few levels
+    deep = '{"a":' * 30 + '{"datePublished": "2022-05-04"}' + "}" * 30
     (tmp_path / "page.html").write_text(f"<html><head><script type='application/ld+json'>{nested}</script>"
                                         f"<script type='application/ld+json'>{deep}</script></head>"
                                         "<body><p>Text stays.</p></body></html>")
     [article], problems = read(tmp_path)
-    assert article.text == "Text stays." and article.published == "" and problems.warnings == []
+    assert article.text == "Text stays." and problems.warnings == []
+    assert article.published == "2022-05-04"  # htmldate reads the deep block; the hand-written reader stopped at 8 levels
 
 
 def test_jsonl_rows_with_bad_fields_are_reported_and_the_rest_kept(tmp_path):
@@ -130,20 +131,21 @@ def test_bad_files_are_skipped_with_a_reason(tmp_path):
     (tmp_path / "good.txt").write_text("Good title\n\nGood body.")
     (tmp_path / "empty.txt").write_text("   \n")
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x00\x00\x00garbage")
-    (tmp_path / "latin1.txt").write_bytes("Caf\xe9 news\n\nBody.".encode("latin-1"))
+    (tmp_path / "mostly-utf8.txt").write_bytes("Café news\n\nNaïve body, déjà vu.".encode() + b" \xff stray.")
     (tmp_path / "noise.txt").write_bytes(bytes(range(128, 256)) * 20)
     with (tmp_path / "huge.txt").open("wb") as handle:  # sparse: costs no disk
         handle.truncate(MAX_ARTICLE_BYTES * 20)
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8")
     (tmp_path / ".hidden.txt").write_text("secret")
     articles, problems = read(tmp_path)
-    assert sorted(a.source for a in articles) == ["good.txt", "latin1.txt"]
+    assert sorted(a.source for a in articles) == ["good.txt", "mostly-utf8.txt"]
     reasons = dict(problems.warnings)
     assert reasons["empty.txt"] == "empty file"
     assert reasons["binary.txt"] == "binary file"
-    assert reasons["noise.txt"] == "not UTF-8 text"
-    assert reasons["huge.txt"].startswith("too large (210 MB")
-    assert "replaced" in reasons["latin1.txt"]
+    assert reasons["noise.txt"] == "not text (neither UTF-8 nor another encoding fits)"
+    assert reasons["huge.txt"] == "too large (200 MiB; the limit is 10 MiB per article)"
+    assert reasons["mostly-utf8.txt"] == "invalid UTF-8 bytes were replaced (file kept)"
+    assert "Naïve body, déjà vu." in next(a.text for a in articles if a.source == "mostly-utf8.txt")
 
 
 def test_normalize_date():
@@ -162,3 +164,42 @@ def test_normalize_date():
     # No whole date, or day and month in an order nobody can tell: no date rather than a wrong one.
     for vague in ("June 2022", "2022", "06/07/2022", "31/31/2022", "29/02/2023", "yesterday", "Tuesday", "May 7, 2017 ... Voters in France"):
         assert normalize_date(vague) == "", vague
+
+
+def test_text_in_other_encodings_is_read_not_dropped(tmp_path):
+    body = "Café owners in Zürich said the rent rose by 12 % — “too much”, one said. Prices for crème brûlée stayed."
+    (tmp_path / "utf16.txt").write_bytes(("Zürich rents\n\n" + body).encode("utf-16"))  # with its BOM
+    (tmp_path / "latin1.txt").write_bytes(("Café news\n\n" + body.replace("—", "-").replace("“", '"').replace("”", '"')).encode("latin-1"))
+    (tmp_path / "cp1252.md").write_bytes(("# Zürich rents\n\n" + body).encode("cp1252"))  # curly quotes and the dash are cp1252-only
+    articles, problems = read(tmp_path)
+    texts = {a.source: a.text for a in articles}
+    assert texts["utf16.txt"] == body  # was "binary file" (its NUL bytes)
+    assert "Café owners in Zürich" in texts["latin1.txt"] and "crème brûlée" in texts["latin1.txt"]
+    assert texts["cp1252.md"] == body  # was dropped whole as "not UTF-8 text"
+    reasons = dict(problems.warnings)
+    assert "utf16.txt" not in reasons
+    assert reasons["latin1.txt"].startswith("not UTF-8: read as ") and reasons["cp1252.md"].startswith("not UTF-8: read as ")
+
+
+def test_the_size_limit_is_exact_and_said_precisely(tmp_path):
+    line = "The council met again and talked about the harbour budget for a long time.\n"
+    text = "Long minutes\n\n" + line * (MAX_ARTICLE_BYTES // len(line) - 1)
+    (tmp_path / "at-limit.txt").write_text(text + "x" * (MAX_ARTICLE_BYTES - len(text)))
+    (tmp_path / "over.txt").write_text(text + "x" * (MAX_ARTICLE_BYTES - len(text) + 1))
+    articles, problems = read(tmp_path)
+    assert [a.source for a in articles] == ["at-limit.txt"], problems.warnings
+    assert problems.warnings == [("over.txt", "too large (10,485,761 bytes; the limit is 10 MiB = 10,485,760 bytes per article)")]
+
+
+def test_an_index_folder_inside_the_corpus_is_skipped(tmp_path, embeddings):
+    from assistant.config import Settings
+    from assistant.ingest.indexer import run_index
+
+    (tmp_path / "story.txt").write_text("Storm\n\nA storm hit the coast.\n")
+    run_index(Settings(index_dir=tmp_path / "index"), [tmp_path / "story.txt"], embeddings=embeddings)
+    assert (tmp_path / "index" / "records.sqlite").exists()
+    articles, problems = read(tmp_path)
+    assert [a.source for a in articles] == ["story.txt"] and problems.warnings == []
+    from assistant.ingest.files import unsupported_files
+
+    assert unsupported_files(tmp_path) == []  # no ".sqlite, .lock skipped" on every run
