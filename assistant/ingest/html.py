@@ -4,9 +4,9 @@ authors, site name and canonical URL.
 trafilatura keeps the article body and drops menus, teasers and comments (extraction F1
 0.96 against 0.80 for the whole <article> or <body> on the Article Extraction Benchmark's
 dev half, README). Two things the earlier hand-written reader did better are kept:
-- on a page with too little text for trafilatura's heuristics (under its own 250-character
-  minimum) it falls back to the whole page, menus included; a page that marks its article
-  with <article> then gets that element's text instead;
+- on a page with too little text for trafilatura's extractors it falls back to its
+  "baseline", the whole page's text on one line, menus, byline and share bar included; a
+  page that marks its article with <article> then gets that element's text instead;
 - htmldate, given the whole page, takes a sidebar's <time> ("Popular, 1 Jan 2019") over
   the article's own date; it is given the page without <aside>, <nav> and <footer>, and a
   schema.org `itemprop="datePublished"` on any element (not only <meta>) is read after it.
@@ -20,7 +20,6 @@ from ..types import Article
 from .dates import normalize_date
 from .plain import first_line
 
-MIN_EXTRACTED = 250  # trafilatura's own MIN_EXTRACTED_SIZE: below it, its result is a fallback
 _BLOCKS = ("p", "div", "section", "article", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
            "pre", "tr", "br", "header", "figcaption", "dd", "dt", "table", "ul", "ol")
 _SIDE = "//aside|//nav|//footer|//*[@role='complementary']|//*[@role='navigation']"
@@ -31,9 +30,10 @@ def from_html(html: str, name: str, url: str = "") -> Article:
 
     doc = trafilatura.bare_extraction(html, url=url or None, with_metadata=True, include_comments=False,
                                       include_tables=True, deduplicate=False)
-    text = _paragraphs(getattr(doc, "text", None) or "")
-    if len(text) < MIN_EXTRACTED and (marked := _article_element_text(html)):
+    text = getattr(doc, "text", None) or ""
+    if (not text or text == trafilatura.baseline(html)[1]) and (marked := _article_element_text(html)):
         text = marked
+    text = _paragraphs(text)
     title = (getattr(doc, "title", None) or "").strip() or first_line(text)
     if first_line(text) == title and len(text) > len(title):  # the headline travels with every chunk anyway
         text = text[len(title):].strip()

@@ -19,13 +19,15 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from ..config import Settings, default_corpus
 from ..errors import IndexBusyError, UserError
 from ..store.chroma import IndexInfo, Store, check_embeddings
 from ..store.lexical import lexical_path
+from ..types import Article
 from .chunking import chunk_article, chunk_key
+from .fetch import is_url
 from .files import count_articles, unsupported_files
 from .problems import Problems
 from .readers import read_articles
@@ -60,6 +62,7 @@ class IndexReport:
     seconds: float = 0.0
     roots: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    fetches: dict = field(default_factory=dict)  # URL roots: fetched (new or changed), not_modified (304), failed
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -85,14 +88,17 @@ def index_lock(index_dir: Path) -> Iterator[None]:
         lock.release()
 
 
-def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool = False,
-              progress: Progress | None = None, problems: Problems | None = None, embeddings=None) -> IndexReport:
+def run_index(settings: Settings, paths: list[Path | str] | None = None, rebuild: bool = False,
+              progress: Progress | None = None, problems: Problems | None = None, embeddings=None,
+              follow: bool = False) -> IndexReport:
+    """Sync the index with `paths` (files, folders, URLs), or with the paths and URLs it
+    was built from. `follow`: the feeds among the URLs given are read through their entries' pages."""
     started = time.monotonic()
     progress = progress or _NoProgress()
     problems = problems or Problems()
-    paths = [Path(p).expanduser().resolve() for p in paths or []]
+    paths = [str(p) if is_url(str(p)) else Path(p).expanduser().resolve() for p in paths or []]
     for path in paths:
-        if not path.exists():
+        if isinstance(path, Path) and not path.exists():
             raise UserError(f"corpus path does not exist: {path}")
 
     from ..providers.embeddings import get_embeddings
@@ -113,8 +119,8 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
         else:
             roots = known_roots or [str(default_corpus())]
         if paths:
-            _refuse_overlaps(roots, [] if rebuild else known_roots)
-        if rebuild and (missing := [root for root in roots if not Path(root).exists()]):
+            _refuse_overlaps([r for r in roots if not is_url(r)], [] if rebuild else [r for r in known_roots if not is_url(r)])
+        if rebuild and (missing := [root for root in roots if not is_url(root) and not Path(root).exists()]):
             # A disk that is not mounted must not empty the index: refuse before anything changes.
             raise UserError(f"corpus path {missing[0]} no longer exists, so --rebuild would drop what was indexed "
                             f"from it; bring it back, or rebuild from the paths to keep: assistant index --rebuild PATH...")
@@ -145,18 +151,31 @@ def run_index(settings: Settings, paths: list[Path] | None = None, rebuild: bool
             return Chroma(client=store.client, collection_name=collection.name, embedding_function=embeddings)
 
         embeddings.on_progress = lambda n: progress.advance(embedded=n)
+        web = _Web(settings, follow={str(p) for p in paths if isinstance(p, str)} if follow else set(),
+                   given={p for p in paths if isinstance(p, str)})
         try:
             for root in roots:
-                root_path = Path(root)
-                if not root_path.exists():
+                # Its own collector: what one root could not read must not stop deletions in another.
+                found = Problems(on_warning=problems)
+                if is_url(root):
+                    articles, total = web.articles(root, found), 0
+                elif not Path(root).exists():
                     problems(root, "corpus path no longer exists; what was indexed from it is kept "
                                    "(`index --rebuild PATH...` with the paths to keep drops it)")
                     continue
-                # Its own collector: what one root could not read must not stop deletions in another.
-                _sync_root(root_path, records, vectorstore, report, progress, Problems(on_warning=problems))
+                else:
+                    odd = unsupported_files(Path(root))
+                    if odd:
+                        kinds = sorted({Path(name).suffix or name for name in odd})
+                        found(root, f"{len(odd)} file(s) of unsupported type skipped ({', '.join(kinds[:8])})")
+                    articles, total = read_articles(Path(root), found), count_articles(Path(root))
+                progress.start(Path(root).name if not is_url(root) and Path(root).name else root, total)
+                _sync_root(root, articles, records, vectorstore, report, progress, found)
         finally:
             progress.stop()
             embeddings.on_progress = None
+            web.close()
+        report.fetches = web.counts.__dict__ if web.used else {}
 
         changed = report.chunks_embedded or report.chunks_deleted or rebuild or active is None
         info = IndexInfo(
@@ -212,14 +231,37 @@ def _refuse_overlaps(roots: list[str], known: list[str]) -> None:
                             f"its articles would be indexed twice; {hint}")
 
 
-def _sync_root(root: Path, records: Records, vectorstore: Callable, report: IndexReport,
+class _Web:
+    """The HTTP client and the kept copies, made when the first URL root is read."""
+
+    def __init__(self, settings: Settings, follow: set[str], given: set[str]) -> None:
+        from .urls import FetchCounts
+
+        self.settings, self.follow, self.given = settings, follow, given
+        self.counts, self.used = FetchCounts(), False
+        self._http: Any = None
+        self._store: Any = None
+
+    def articles(self, root: str, problems: Problems) -> Iterator[Article]:
+        from .fetch import client
+        from .fetched import Fetched
+        from .urls import read_url
+
+        if self._store is None:
+            self._store, self._http, self.used = Fetched(self.settings.index_dir), client(), True
+        if root in self.given:  # as given this time; a plain re-sync keeps how it was given before
+            self._store.set_follow(root, root in self.follow)
+        yield from read_url(root, self._store.follows(root), self._http, self._store, problems, self.counts)
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+
+def _sync_root(root: str, articles: Iterator[Article], records: Records, vectorstore: Callable, report: IndexReport,
                progress: Progress, problems: Problems) -> None:
-    odd = unsupported_files(root)
-    if odd:
-        kinds = sorted({Path(name).suffix or name for name in odd})
-        problems(str(root), f"{len(odd)} file(s) of unsupported type skipped ({', '.join(kinds[:8])})")
-    before = records.keys_by_source(str(root))
-    memo = records.memo(str(root))
+    before = records.keys_by_source(root)
+    memo = records.memo(root)
     seen: dict[str, set[str]] = {}
     chunked: dict[str, tuple[str, str]] = {}
 
@@ -228,21 +270,20 @@ def _sync_root(root: Path, records: Records, vectorstore: Callable, report: Inde
         memo of its recorded chunks is not even re-chunked."""
         from langchain_core.documents import Document
 
-        for article in read_articles(root, problems):
+        for article in articles:
             progress.advance(articles=1)
             known = before.get(article.source)
-            fp = fingerprint(article, str(root))
+            fp = fingerprint(article, root)
             if known and memo.get(article.source) == (fp, digest(known)):
                 seen[article.source] = known
                 continue
-            docs = [Document(page_content=c.text, metadata=c.metadata) for c in chunk_article(article, str(root))]
+            docs = [Document(page_content=c.text, metadata=c.metadata) for c in chunk_article(article, root)]
             keys = {chunk_key(doc) for doc in docs}
             seen[article.source] = keys
             chunked[article.source] = (fp, digest(keys))
             if known != keys:
                 yield from docs
 
-    progress.start(root.name or str(root), count_articles(root))
     docs = changed_documents()
     # Read ahead far enough to tell a small update from a bulk one: a provider may embed
     # a few chunks more cheaply another way (MiniLMEmbeddings.expect).
@@ -257,7 +298,7 @@ def _sync_root(root: Path, records: Records, vectorstore: Callable, report: Inde
             # scoped_full: stale chunks of the articles that were yielded (edited ones) are deleted.
             result = index(
                 itertools.chain(head, docs),
-                records.manager(str(root)),
+                records.manager(root),
                 store,
                 cleanup="scoped_full",
                 source_id_key="source",
@@ -273,14 +314,14 @@ def _sync_root(root: Path, records: Records, vectorstore: Callable, report: Inde
     removed = [] if problems.unreadable else sorted(before.keys() - seen.keys())
     gone = [key for source in removed for key in sorted(before[source])]
     if gone:
-        store, manager = vectorstore(), records.manager(str(root))
+        store, manager = vectorstore(), records.manager(root)
         for start in range(0, len(gone), 1000):
             batch = gone[start:start + 1000]
             store.delete(ids=batch)  # vectors first, then records, as index() does
             manager.delete_keys(batch)
     report.chunks_deleted += len(gone)
     forgotten = [] if problems.unreadable else sorted(memo.keys() - seen.keys())
-    records.remember(str(root), chunked, forgotten)
+    records.remember(root, chunked, forgotten)
     for source, keys in seen.items():
         if source not in before:
             report.sources_added += 1

@@ -88,9 +88,12 @@ def _answerer(settings: Settings, k: int):
 @handles_errors
 def index(
     paths: Annotated[Optional[list[str]], typer.Argument(
-        metavar="PATH", help="Files or folders (.txt .md .html .jsonl).", show_default=False)] = None,
+        metavar="PATH", help="Files or folders (.txt .md .html .jsonl .rss .atom .xml .pdf), or http(s) URLs of pages, "
+                             "feeds or PDFs.", show_default=False)] = None,
     rebuild: Annotated[bool, typer.Option(
         "--rebuild", help="Start from scratch; the old index stays usable until the new one is complete.")] = False,
+    follow: Annotated[bool, typer.Option(
+        "--follow", help="For feed URLs: index the pages their entries link to, not only the feed's text.")] = False,
     rescore: Rescore = None,
     as_json: AsJson = False,
     index_dir: IndexDir = None,
@@ -102,6 +105,7 @@ def index(
     Only new and changed articles are embedded; deleted ones are removed. With no PATHS,
     re-syncs what the index was built from (seeds/ the first time). With --rescore mpnet,
     also computes the re-scoring vectors of new chunks, so re-scored searches stay fast."""
+    from ..ingest.fetch import is_url
     from ..ingest.indexer import run_index
     from ..ingest.problems import Problems
     from . import render
@@ -110,8 +114,8 @@ def index(
         raise UserError("an empty corpus path was given (an unset shell variable?)")
     settings = settings_from(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, rescore=rescore)
     quiet = as_json or not sys.stderr.isatty()
-    report = run_index(settings, [Path(path) for path in paths or []], rebuild=rebuild, progress=None if quiet else render.IndexProgress(),
-                       problems=Problems(render.warning))
+    report = run_index(settings, [path if is_url(path) else Path(path) for path in paths or []], rebuild=rebuild,
+                       progress=None if quiet else render.IndexProgress(), problems=Problems(render.warning), follow=follow)
     data = report.as_json()
     if settings.rescore == "mpnet":
         from ..retrieve.rescore import prepare_index
@@ -125,6 +129,38 @@ def index(
         render.index_report(report)
         if "rescore_vectors" in data:
             render.rescore_report(data["rescore_vectors"])
+
+
+@app.command()
+@handles_errors
+def extract(
+    source: Annotated[str, typer.Argument(help="A file, folder, feed or http(s) URL.", metavar="PATH_OR_URL", show_default=False)],
+    follow: Annotated[bool, typer.Option("--follow", help="For a feed URL: read the pages its entries link to.")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Show what the indexer reads from a file, folder, feed or URL, without indexing.
+
+    Title, date, authors, site, url and text of each article; with --json one object per
+    article per line. Character offsets elsewhere in the tool index into this text."""
+    from ..errors import BackendError
+    from ..ingest.extract import as_json as article_json
+    from ..ingest.extract import extract_articles
+    from ..ingest.problems import Problems
+    from . import render
+
+    if not source.strip():
+        raise UserError("an empty path or URL was given (an unset shell variable?)")
+    problems, count = Problems(render.warning), 0
+    for article in extract_articles(source, problems, follow=follow):
+        count += 1
+        if as_json:
+            print(json.dumps(article_json(article)), flush=True)
+        else:
+            render.article(article)
+    if not count:
+        if source in problems.unreadable:  # the URL could not be fetched: its warning says why
+            raise BackendError(f"nothing extracted: {source} could not be fetched")
+        raise UserError(f"nothing to index in {source}: see the warnings above")
 
 
 @app.command()
@@ -164,7 +200,8 @@ def search(
             "query": query,
             "results": [
                 {"rank": rank, "source": p.source, "chunk_id": p.id, "score": p.score, "title": p.title,
-                 "published": p.published, "url": p.url, "text": p.text, "root": p.root}
+                 "published": p.published, "url": p.url, "text": p.text, "root": p.root,
+                 "site": p.site, "authors": list(p.authors), "page": p.page}
                 for rank, p in enumerate(results, start=1)
             ],
         }))

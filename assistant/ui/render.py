@@ -27,7 +27,7 @@ from ..text.safe import drop_controls
 
 if TYPE_CHECKING:
     from ..ingest.indexer import IndexReport
-    from ..types import Answer, Excerpt, Passage
+    from ..types import Answer, Article, Excerpt, Passage
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -69,10 +69,14 @@ def _indented(console: Console, markup: str) -> None:
         console.print("    " + markup, soft_wrap=True)
 
 
-def _label(title: str, source: str, published: str) -> str:
+def _label(title: str, source: str, published: str, page: int | None = None, site: str = "") -> str:
+    """Title · source (", p. N" for a PDF page) · site · date."""
     parts = [f"[bold]{name(title or source)}[/]"]
+    where = f"{source}, p. {page}" if page else source
     if title and source:
-        parts.append(f"[dim]{name(source)}[/]")
+        parts.append(f"[dim]{name(where)}[/]")
+    if site:
+        parts.append(f"[dim]{name(site)}[/]")
     if published:
         parts.append(f"[dim]{published}[/]")
     return " · ".join(parts)
@@ -96,7 +100,7 @@ def answer(result: "Answer", console: Console = out, show_text: bool = True) -> 
         heading = "Sources" if result.answer else "Best passages"
         console.print(f"[bold]{heading}[/]")
         for c in result.citations:
-            line(console, f"[cyan]\\[{c.n}][/] {_label(c.title, c.source, c.published)}")
+            line(console, f"[cyan]\\[{c.n}][/] {_label(c.title, c.source, c.published, c.page, c.site)}")
             if c.quote:
                 _indented(console, f"[italic]{escape(_quoted(c.quote))}[/]")
 
@@ -111,7 +115,7 @@ def _quoted(text: str) -> str:
 def excerpts(excerpts: list["Excerpt"], console: Console = out) -> None:
     """Full retrieved text of each excerpt (all its chunks' sentences)."""
     for e in excerpts:
-        line(console, f"[cyan]\\[{e.n}][/] {_label(e.first.title, e.first.source, e.first.published)}")
+        line(console, f"[cyan]\\[{e.n}][/] {_label(e.first.title, e.first.source, e.first.published, e.first.page, e.first.site)}")
         line(console, escape(e.full_text))
         console.print()
 
@@ -121,7 +125,7 @@ def search_results(results: list["Passage"], console: Console = out) -> None:
         console.print("No matching passages.")
         return
     for rank, p in enumerate(results, start=1):
-        line(console, f"[cyan]{rank:>2}.[/] {_label(p.title, p.source, p.published)} [dim]score {p.score:.4f}[/]")
+        line(console, f"[cyan]{rank:>2}.[/] {_label(p.title, p.source, p.published, p.page, p.site)} [dim]score {p.score:.4f}[/]")
         snippet = " ".join(p.text.split())
         _indented(console, f"{escape(snippet[:300])}{'…' if len(snippet) > 300 else ''}")
 
@@ -134,6 +138,24 @@ def index_report(report: "IndexReport", console: Console = out) -> None:
         f"{report.chunks_total} in the index.",
         soft_wrap=True,
     )
+    if report.fetches:
+        f = report.fetches
+        console.print(f"URLs: {f['fetched']} fetched, {f['not_modified']} unchanged since the last run (304), "
+                      f"{f['failed']} failed.", soft_wrap=True)
+
+
+def article(item: "Article", console: Console = out) -> None:
+    """One article as `assistant extract` shows it: its metadata, then its text."""
+    line(console, f"[bold]{name(item.title or item.source)}[/]")
+    fields = [("source", item.source), ("published", item.published), ("authors", "; ".join(item.authors)),
+              ("site", item.site), ("url", item.url), ("pages", str(len(item.pages)) if item.pages else "")]
+    for label, value in fields:
+        if value:
+            line(console, f"[dim]{label}:[/] {name(value)}")
+    console.print()
+    for paragraph in item.text.split("\n\n"):
+        line(console, escape(paragraph))
+    console.print()
 
 
 def _count(n: int, noun: str) -> str:
