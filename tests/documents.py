@@ -10,6 +10,8 @@ from html import escape
 
 
 def _pdf_string(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("—", "-")
+    text = text.encode("ascii", "replace").decode()  # Helvetica's standard encoding: ASCII is safe
     return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
 
 

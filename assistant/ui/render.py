@@ -152,8 +152,8 @@ def article(item: "Article", console: Console = out) -> None:
     for label, value in fields:
         if value:
             line(console, f"[dim]{label}:[/] {name(value)}")
-    console.print()
     for paragraph in item.text.split("\n\n"):
+        console.print()
         line(console, escape(paragraph))
     console.print()
 

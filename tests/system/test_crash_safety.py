@@ -188,3 +188,72 @@ def test_interrupted_rebuild_leaves_the_old_index_in_use(tmp_path, embeddings):
     assert new["name"] != before["name"]
     assert set(state["lexical"]) == {new["name"]}, "keyword tables of dropped collections remain"
     assert marker(index_dir) is None
+
+
+def test_feed_pdf_and_url_sources_survive_sigkill(tmp_path):
+    """The same guarantees for a feed file, a PDF and a feed URL whose entries' pages are
+    fetched (--follow): killed in the middle of a batch and right after a batch's vectors
+    reach Chroma, the next runs end with exactly the chunks the readers give, and a run on
+    unchanged sources fetches conditionally and embeds nothing."""
+    from documents import make_pdf, news_page, rss
+    from webserver import serving
+
+    from assistant.ingest.chunking import chunk_article, chunk_key
+    from assistant.ingest.fetch import client
+    from assistant.ingest.problems import Problems
+    from assistant.ingest.urls import read_url
+
+    rows = [synthetic_row(i) for i in range(190)]  # 20 feed entries, 20 PDF pages, 150 pages: one chunk each
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "wire.rss").write_bytes(rss([{"title": r["title"], "link": f"https://wire.test/{r['id']}",
+                                            "published": r["published"] + "T08:00:00+00:00", "text": r["text"]} for r in rows[:20]]))
+    (corpus / "report.pdf").write_bytes(make_pdf([r["text"].split("\n\n") for r in rows[20:40]]))
+    index_dir = tmp_path / "index"
+
+    def page(row):
+        return news_page(row["title"], row["text"].split("\n\n"), published=row["published"], site="Wire")
+
+    with serving() as web:
+        for r in rows[40:]:
+            web.set(f"/story/{r['id']}", page(r))
+        web.set("/feed", rss([{"title": r["title"], "link": f"{web.url}/story/{r['id']}", "published": r["published"] + "T08:00:00+00:00",
+                               "summary": "See the page."} for r in rows[40:]]), content_type="application/rss+xml")
+        feed = web.url + "/feed"
+
+        def expected():
+            from langchain_core.documents import Document
+
+            with client() as http:
+                articles = list(read_url(feed, True, http, None, Problems()))
+            ids = {chunk_key(Document(page_content=c.text, metadata=c.metadata)) for a in articles for c in chunk_article(a, feed)}
+            return ids | expected_chunk_ids(corpus), {a.source for a in articles}
+
+        args = ("index", corpus, feed, "--follow", "--index-dir", index_dir, "--json")
+        run = spawn_cli(*args)
+        # The corpus (40 chunks) is synced first, then the feed's pages in batches of 128.
+        wait_for(lambda: records_count(index_dir) >= 40 + BATCH, timeout=240, what="the first batch of pages")
+        assert kill_hard(run) == -9, "the run finished before it could be killed"
+        assert records_count(index_dir) == 40 + BATCH
+
+        died = run_crashing(tmp_path, "after_vectors", "index", "--index-dir", index_dir, "--json")
+        assert died.returncode == -9, died.stderr
+        assert marker(index_dir) is not None
+        web.set(f"/story/{rows[100]['id']}", page(synthetic_row(100, variant="-edited")))  # a page changes meanwhile
+
+        done = run_cli("index", "--index-dir", index_dir, "--json")
+        assert done.returncode == 0, done.stderr
+        ids, url_sources = expected()
+        pdf_and_wire = {"report.pdf"} | {f"https://wire.test/{r['id']}" for r in rows[:20]}
+        collection = assert_exactly(inspect_index(index_dir), ids, pdf_and_wire | url_sources)
+        assert len(url_sources) == 150 and len(collection["ids"]) >= 190
+        code, data, stderr = search_json(index_dir, lead(synthetic_row(100, variant="-edited")))
+        assert code == 0 and data["results"][0]["source"] == f"{web.url}/story/{rows[100]['id']}", stderr
+
+        web.clear_log()
+        again = run_cli("index", "--index-dir", index_dir, "--json")
+        report = json.loads(again.stdout)
+        assert (report["chunks_embedded"], report["chunks_deleted"]) == (0, 0)
+        assert report["fetches"] == {"fetched": 0, "not_modified": 151, "failed": 0}
+        assert all(r["status"] == 304 and r["if_none_match"] for r in web.log)
+    assert_exactly(inspect_index(index_dir), ids, pdf_and_wire | url_sources)

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from assistant.config import Settings
 from assistant.ingest.chunking import chunk_article
-from assistant.ingest.files import SUPPORTED
+from assistant.ingest.files import FEED_SUFFIXES, SUPPORTED
 from assistant.ingest.indexer import run_index
 from assistant.ingest.problems import Problems
 from assistant.ingest.readers import read_articles
@@ -313,7 +313,10 @@ def test_jsonl_loader_accounts_for_every_line(lines):
     st.binary(max_size=400),
     st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
     st.sampled_from([b"<html><script>x</script><p>Body</p>", b"---\ntitle: T\ndate: 2022-99-99\n---\n", b"\xef\xbb\xbf",
-                     b"<!DOCTYPE", b"<![CDATA[", b"<meta property='og:title'>", b"\x00" * 10]),
+                     b"<!DOCTYPE", b"<![CDATA[", b"<meta property='og:title'>", b"\x00" * 10,
+                     b"<rss version='2.0'><channel><item><title>T</title><description>Body</description></item><item><title>",
+                     b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><title>T</title></entry></feed>",
+                     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF", b"\xff\xfeU\x00T\x00F\x00"]),
 )), min_size=1, max_size=5))
 def test_any_bytes_in_any_supported_file_are_an_article_or_a_warning(files):
     with tempfile.TemporaryDirectory() as folder:
@@ -325,9 +328,14 @@ def test_any_bytes_in_any_supported_file_are_an_article_or_a_warning(files):
         articles = list(read_articles(Path(folder), problems))
     _check_articles(articles, problems)
     # Every file is an article or a warning naming it (rows of .jsonl files: see above).
-    accounted = {a.source for a in articles} | {item for item, _ in problems.warnings}
-    for name, (suffix, _) in zip(names, files):
-        if suffix != ".jsonl":
+    accounted = {a.source for a in articles} | {item.split(": ")[0] for item, _ in problems.warnings}
+    for name, (suffix, content) in zip(names, files):
+        if suffix in FEED_SUFFIXES:  # a feed's articles are named by their links: read it alone
+            with tempfile.TemporaryDirectory() as folder:
+                (Path(folder) / name).write_bytes(content)
+                alone = Problems()
+                assert list(read_articles(Path(folder), alone)) or any(item.split(": ")[0] == name for item, _ in alone.warnings)
+        elif suffix != ".jsonl":
             assert name in accounted, name
 
 
