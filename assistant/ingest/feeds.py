@@ -87,19 +87,19 @@ def _date(entry) -> str:
 
 
 def read_feed(raw: bytes, name: str, warn: Problems) -> list[Article]:
-    """The articles of a feed file: entries without text are warned about and left out."""
+    """The articles of a feed file: entries without text are warned about and left out
+    (in a malformed feed, the one warning about it says how many were kept)."""
     feed = parse_feed(raw, name)
     if feed is None:
         warn(name, "not an RSS or Atom feed")
         return []
+    kept = [article for article in feed.entries if article.text.strip()]
     if feed.problem:
-        warn(name, f"{feed.problem}; the {len(feed.entries)} entries read are kept")
-    kept = []
+        warn(name, f"{feed.problem}; the {len(kept)} entries with text are kept")
+        return kept
     for article in feed.entries:
         if not article.text.strip():
             warn(f"{name}: {article.source}", "no text in the feed (index the feed's URL with --follow to read its pages)")
-        else:
-            kept.append(article)
-    if not feed.entries and not feed.problem:
+    if not feed.entries:
         warn(name, "the feed has no entries")
     return kept

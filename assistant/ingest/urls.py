@@ -42,7 +42,7 @@ def read_url(root: str, follow: bool, http, store: Fetched | None, warn: Problem
         warn(root, "not an RSS or Atom feed")
         return
     if feed.problem:
-        warn(root, f"{feed.problem}; the {len(feed.entries)} entries read are kept")
+        warn(root, f"{feed.problem}; the entries read are kept")
     kept = store.entries(root) if store else {}
     current: list[Article] = []
     for entry in feed.entries:
@@ -53,7 +53,8 @@ def read_url(root: str, follow: bool, http, store: Fetched | None, warn: Problem
                 warn.unreadable.add(entry.source)
                 continue
         if not article.text.strip():
-            warn(entry.source, "no text in the feed (index the feed with --follow to read its pages)")
+            if not feed.problem:  # a malformed feed's cut-off entry is what its one warning is about
+                warn(entry.source, "no text in the feed (index the feed with --follow to read its pages)")
             continue
         current.append(article)
     if store:

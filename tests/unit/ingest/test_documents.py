@@ -80,8 +80,9 @@ def test_a_malformed_feed_keeps_what_could_be_read_with_one_warning(tmp_path):
     articles, problems = read(tmp_path)
     assert [a.source for a in articles] == ["https://news.test/0", "https://news.test/1"]
     reasons = dict(problems.warnings)
-    assert reasons["cut.rss"].startswith("malformed feed (") and reasons["cut.rss"].endswith("entries read are kept")
+    assert reasons["cut.rss"].startswith("malformed feed (") and reasons["cut.rss"].endswith("; the 2 entries with text are kept")
     assert reasons["garbage.rss"] == "not an RSS or Atom feed"
+    assert len(problems.warnings) == 2  # nothing about the cut-off third entry on its own
 
 
 def test_pdf_pages_are_kept_with_their_numbers(tmp_path):

@@ -127,3 +127,15 @@ def test_a_feed_entry_whose_page_fails_the_first_time_keeps_the_feed_text(server
                               "summary": "Only the summary."}]), content_type="application/rss+xml")
     [article], problems, _ = read(server, "/feed", Fetched(tmp_path / "index"), follow=True)
     assert article.text == "Only the summary." and problems.warnings == [(f"{server.url}/gone", "HTTP 404 Not Found")]
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "0"])
+def test_a_bad_fetch_timeout_is_a_one_line_error(monkeypatch, value):
+    from typer.testing import CliRunner
+
+    from assistant.ui.cli import app
+
+    monkeypatch.setenv("ASSISTANT_FETCH_TIMEOUT", value)
+    result = CliRunner().invoke(app, ["extract", "http://127.0.0.1:9/page"])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: ASSISTANT_FETCH_TIMEOUT must be a positive number of seconds, not '{value}'\n"
