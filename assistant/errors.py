@@ -31,6 +31,31 @@ class BackendError(UserError):
     exit_code = 6
 
 
+class IndexDamagedError(UserError):
+    """A file of the index is damaged (truncated, overwritten): only a rebuild helps."""
+
+    exit_code = 7
+
+    def __init__(self, where: object, what: str, hint: str = "run `assistant index --rebuild`") -> None:
+        self.where, self.what = str(where), what
+        super().__init__(f"the index at {where} is damaged ({what}); {hint}")
+
+
+class NoSpaceError(UserError):
+    """The disk holding the index (or another folder the command writes) is full."""
+
+    exit_code = 8
+
+    def __init__(self, where: object, detail: str = "") -> None:
+        self.where = str(where)
+        super().__init__(f"no space left on {where}{f' ({detail})' if detail else ''}; free some space and run the command again")
+
+
+class Terminated(BaseException):
+    """SIGTERM: unwinds like Ctrl-C (locks released, `finally` blocks run), but is not
+    caught where Ctrl-C only stops the current answer (the chat loop)."""
+
+
 def one_line(exc: BaseException, limit: int = 300) -> str:
     """An exception's message on one line, for an error the user reads: its own words,
     or its type's name when it has none."""

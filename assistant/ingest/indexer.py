@@ -10,6 +10,7 @@ the records before it starts, so every chunk ends up exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -22,8 +23,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
 from ..config import Settings, default_corpus
-from ..errors import IndexBusyError, UserError
-from ..store.chroma import IndexInfo, Store, check_embeddings
+from ..errors import IndexBusyError, IndexDamagedError, NoSpaceError, UserError
+from ..store import health
+from ..store.chroma import UNKNOWN_ROOTS, IndexInfo, Store, check_embeddings, chroma_lock
 from ..store.lexical import lexical_path
 from ..types import Article
 from .chunking import chunk_article, chunk_key
@@ -106,18 +108,33 @@ def run_index(settings: Settings, paths: list[Path | str] | None = None, rebuild
     embeddings = embeddings or get_embeddings(settings.embeddings)
     store = Store(settings, writable=True)
     report = IndexReport()
-    with index_lock(settings.index_dir):
+    with index_lock(settings.index_dir), health.guard(settings.index_dir, embedded=not settings.chroma_url):
+        aside = None
+        if rebuild:  # damaged databases go aside (kept, not deleted), so the rebuild starts clean
+            with chroma_lock(settings.index_dir):
+                aside = health.set_aside(settings.index_dir, embedded=not settings.chroma_url,
+                                         expect_index=store.recorded() is not None)
+            if aside:
+                problems(str(aside), "the damaged index files were moved here; delete this folder once the rebuilt index works")
         for leftover in store.incomplete():  # an interrupted --rebuild
             store.drop(leftover)
             Records(settings, leftover.name).forget()
         active = store.active()
         known_roots = list(active[1].roots) if active else []
+        recorded = store.recorded()
+        lost = store.lost_index() if active is None else None
+        if lost and not rebuild:
+            raise IndexDamagedError(settings.index_dir, f"its Chroma store holds no index, although {lost}",
+                                    *([] if recorded else [UNKNOWN_ROOTS]))
+        if (lost or aside) and rebuild and not (paths or known_roots or recorded):  # an index made before roots.json
+            raise IndexDamagedError(settings.index_dir, "it does not record the corpus paths it was built from", UNKNOWN_ROOTS)
         if paths:
             roots = list(dict.fromkeys(str(p) for p in paths))  # a path given twice is synced once
         elif known_roots and not rebuild:
             roots = known_roots
         else:
-            roots = known_roots or [str(default_corpus())]
+            # Never seeds/ in place of what the index (or roots.json, when Chroma's file was lost) records.
+            roots = known_roots or (list(recorded.roots) if recorded else []) or [str(default_corpus())]
         if paths:
             _refuse_overlaps([r for r in roots if not is_url(r)], [] if rebuild else [r for r in known_roots if not is_url(r)])
         if rebuild and (missing := [root for root in roots if not is_url(root) and not Path(root).exists()]):
@@ -171,6 +188,12 @@ def run_index(settings: Settings, paths: list[Path | str] | None = None, rebuild
                     articles, total = read_articles(Path(root), found), count_articles(Path(root))
                 progress.start(Path(root).name if not is_url(root) and Path(root).name else root, total)
                 _sync_root(root, articles, records, vectorstore, report, progress, found)
+        except NoSpaceError:
+            if not info.complete:  # a --rebuild's new collection is of no use half-made, and it takes the room
+                with contextlib.suppress(Exception):
+                    store.drop(collection)
+                    Records(settings, collection.name).forget()
+            raise
         finally:
             progress.stop()
             embeddings.on_progress = None

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from ..config import Settings
+from ..errors import NoSpaceError
 from ..store.chroma import Store, check_embeddings, to_passage
 from ..store.lexical import LexicalIndex, lexical_path
 from ..types import DateRange, Passage
@@ -37,7 +39,13 @@ class Retriever:
     def lexical(self) -> LexicalIndex:
         if self._lexical is None:
             self._lexical = LexicalIndex(lexical_path(self.settings, self.collection.name))
-            self._lexical.sync(self.collection, self.info.revision)
+            try:
+                self._lexical.sync(self.collection, self.info.revision)
+            except NoSpaceError as exc:
+                # The keyword table could not be brought up to date: search it as it is
+                # (ids no longer indexed are skipped) rather than not at all.
+                print(f"warning: {exc.where}: no space left to refresh the keyword table; keyword matches may miss "
+                      "the latest articles", file=sys.stderr)
         return self._lexical
 
     def _mpnet(self):

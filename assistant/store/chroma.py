@@ -9,6 +9,11 @@ Embedded Chroma is single-process: every process that opens a collection loads, 
 a small index re-creates, the HNSW files on disk, so an `index` run and a `search` at the
 same moment could read each other's half-written files. Every call on the embedded client
 and its collections therefore runs under one lock file per index dir (`Serialized`).
+
+Damage and a full disk are caught here too (`health.py`): the catalogue is probed before
+Chroma opens, the active collection's HNSW files before it loads them, writes check for
+room first, and a failed call is explained in one line. The corpus roots are also kept
+in `roots.json` beside the databases (`roots.py`), for a rebuild when Chroma's file is lost.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from typing import Any, Iterator
 from urllib.parse import urlparse
 
 from ..config import Settings
-from ..errors import BackendError, IndexMismatchError, NoIndexError, UserError, one_line
+from ..errors import BackendError, IndexDamagedError, IndexMismatchError, NoIndexError, Terminated, UserError, one_line
 from ..ingest.chunking import chunk_body
 from ..types import Passage
+from . import health
+from .roots import Recorded, read_roots, store_name, write_roots
 
 PREFIX = "news-"
 _SEGMENT_FOLDER = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -95,6 +102,19 @@ class Store:
         self.settings = settings
         self.writable = writable  # readers must not leave empty index folders behind
         self._client: Any = None  # chromadb client, or `Serialized` around one
+        self._probed: set[str] = set()  # collections whose HNSW files were checked
+
+    def recorded(self) -> Recorded | None:
+        """The roots file, if it describes an index in this store (embedded or this server)."""
+        recorded = read_roots(self.settings.index_dir)
+        return recorded if recorded and recorded.store == store_name(self.settings.chroma_url) else None
+
+    def lost_index(self) -> str | None:
+        """When no collection is found: what says an index was here all the same (so it
+        was lost, not never made), or None."""
+        if (recorded := self.recorded()) is not None:
+            return f"roots.json records one built from {len(recorded.roots)} corpus path(s)"
+        return health.traces_of_index(self.settings.index_dir, embedded=not self.settings.chroma_url)
 
     @property
     def where(self) -> str:
@@ -112,21 +132,33 @@ class Store:
                     self._client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
                     self._client.heartbeat()
                 else:
-                    path = self.settings.index_dir / "chroma"
+                    index_dir = self.settings.index_dir
+                    path = index_dir / "chroma"
+                    recorded = self.recorded() is not None
                     if not self.writable and not path.exists():
-                        raise NoIndexError(f"no index at {self.settings.index_dir}: run `assistant index` first")
+                        if recorded:
+                            raise IndexDamagedError(index_dir, "its chroma/ folder is missing")
+                        raise NoIndexError(f"no index at {index_dir}: run `assistant index` first")
                     path.mkdir(parents=True, exist_ok=True)
-                    lock = chroma_lock(self.settings.index_dir)
+                    lock = chroma_lock(index_dir)
                     with lock:
-                        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-                    self._client = Serialized(client, lock)
+                        health.probe_catalogue(index_dir, expect_index=recorded, may_create=self.writable)
+                        try:
+                            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+                        except BaseException as exc:
+                            if isinstance(exc, (KeyboardInterrupt, SystemExit, Terminated)):
+                                raise
+                            if (error := health.explain(exc, index_dir)) is None:
+                                raise
+                            raise error from exc
+                    self._client = Serialized(client, lock, index_dir)
             except UserError:
                 raise
             except Exception as exc:  # chromadb raises plain Exceptions for connection problems
                 raise BackendError(f"cannot open the Chroma index at {self.where}: {one_line(exc)}") from exc
         return self._client
 
-    def _collections(self) -> list[tuple[object, IndexInfo]]:
+    def _collections(self) -> list[tuple[Any, IndexInfo]]:
         try:
             found = []
             for collection in self.client.list_collections():
@@ -140,14 +172,26 @@ class Store:
         except Exception as exc:
             raise BackendError(f"Chroma at {self.where} failed: {one_line(exc)}") from exc
 
-    def active(self):
-        """(collection, info) of the newest complete index, or None."""
+    def active(self, check: bool = True):
+        """(collection, info) of the newest complete index, or None. With `check`, its HNSW
+        files are probed before anything can make Chroma load them (embedded store)."""
         complete = [pair for pair in self._collections() if pair[1].complete]
-        return complete[-1] if complete else None
+        if not complete:
+            return None
+        collection = complete[-1][0]
+        if check and not self.settings.chroma_url and collection.name not in self._probed:
+            with chroma_lock(self.settings.index_dir):
+                health.probe_vectors(self.settings.index_dir, collection.name)
+            self._probed.add(collection.name)
+        return complete[-1]
 
     def require_active(self):
         found = self.active()
         if found is None:
+            if (lost := self.lost_index()) is not None:
+                where = "the Chroma server" if self.settings.chroma_url else f"chroma/{health.CHROMA_DB}"
+                raise IndexDamagedError(self.settings.index_dir, f"{where} holds no index, although {lost}",
+                                        *([] if self.recorded() else [UNKNOWN_ROOTS]))
             raise NoIndexError(f"no index at {self.where}: run `assistant index` first")
         return found
 
@@ -157,12 +201,23 @@ class Store:
     def create(self, info: IndexInfo):
         name = f"{PREFIX}{int(time.time())}-{secrets.token_hex(3)}"
         info = IndexInfo(**{**info.__dict__, "created": time.time()})
-        return self.client.create_collection(
+        collection = self.client.create_collection(
             name, metadata=info.as_metadata(), configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
-        ), info
+        )
+        self._record(collection.name, info)
+        return collection, info
 
     def update_info(self, collection, info: IndexInfo) -> None:
         collection.modify(metadata=info.as_metadata())
+        self._record(collection.name, info)
+
+    def _record(self, name: str, info: IndexInfo) -> None:
+        """Keep roots.json in step with the roots of the index readers use (a --rebuild's
+        new collection counts once it is complete)."""
+        if info.complete:
+            with health.guard(self.settings.index_dir, embedded=False):
+                write_roots(self.settings.index_dir, Recorded(info.roots, store_name(self.settings.chroma_url),
+                                                              info.embeddings, name))
 
     def drop(self, collection) -> None:
         folders = [] if self.settings.chroma_url else self._segment_folders(collection)
@@ -186,6 +241,11 @@ class Store:
             except sqlite3.Error:
                 return []
         return [path / i for i in ids if _SEGMENT_FOLDER.fullmatch(i) and (path / i).is_dir()]
+
+
+# The advice when an index made before roots.json lost its Chroma store: only the user
+# knows what it was built from.
+UNKNOWN_ROOTS = "rebuild it from its corpus paths: assistant index --rebuild PATH..."
 
 
 def chroma_lock(index_dir: Path):
@@ -224,9 +284,10 @@ class Serialized:
     """A Chroma client or collection whose every method call holds `lock`; collections it
     returns are wrapped the same way. Attributes (name, metadata) pass through."""
 
-    def __init__(self, target, lock) -> None:
+    def __init__(self, target, lock, index_dir: Path | None = None) -> None:
         self._target = target
         self._lock = lock
+        self._index_dir = index_dir
 
     def __getattr__(self, name: str):
         value = getattr(self._target, name)
@@ -235,7 +296,20 @@ class Serialized:
 
         def call(*args, **kwargs):
             with self._lock:
-                result = value(*args, **kwargs)
+                if self._index_dir is None:
+                    result = value(*args, **kwargs)
+                else:
+                    if health.is_write(name):
+                        # Chroma may rewrite its HNSW files in this call: a full disk there damages them.
+                        health.require_space(self._index_dir)
+                    try:
+                        result = value(*args, **kwargs)
+                    except BaseException as exc:  # a Rust panic is a BaseException
+                        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, Terminated)):
+                            raise
+                        if (error := health.explain(exc, self._index_dir)) is None:
+                            raise
+                        raise error from exc
             return self._wrap(result)
 
         return call
@@ -244,9 +318,9 @@ class Serialized:
         from chromadb.api.models.Collection import Collection
 
         if isinstance(result, Collection):
-            return Serialized(result, self._lock)
+            return Serialized(result, self._lock, self._index_dir)
         if isinstance(result, list) and result and isinstance(result[0], Collection):
-            return [Serialized(item, self._lock) for item in result]
+            return [Serialized(item, self._lock, self._index_dir) for item in result]
         return result
 
 

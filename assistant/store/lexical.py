@@ -8,6 +8,7 @@ silently wrong. Names, places and numbers, which MiniLM blurs, are matched exact
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,8 +49,25 @@ def match_query(text: str) -> str:
     return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
+def _explained(method):
+    """SQLite errors as one line: a damaged table (exit 7) or a full disk (exit 8)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            from .health import lexical_error
+
+            if (error := lexical_error(exc, self.path)) is None:
+                raise
+            raise error from exc
+    return wrapper
+
+
 class LexicalIndex:
+    @_explained
     def __init__(self, path: Path) -> None:
+        self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         # LangChain runs chain steps on worker threads; each use here is serial.
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
@@ -62,6 +80,7 @@ class LexicalIndex:
         row = self.db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else ""
 
+    @_explained
     def sync(self, collection, revision: str) -> int:
         """Mirror the collection; returns how many rows changed."""
         count = collection.count()
@@ -90,6 +109,7 @@ class LexicalIndex:
             )
         return len(gone) + len(new)
 
+    @_explained
     def mentions(self, phrase: str) -> bool:
         """Whether any chunk contains the phrase (same tokenizer and stemming as search)."""
         query = '"' + phrase.replace('"', '""') + '"'
@@ -98,10 +118,12 @@ class LexicalIndex:
         except sqlite3.OperationalError:  # nothing searchable in it (punctuation only)
             return True
 
+    @_explained
     def undated_sources(self) -> int:
         """How many articles have no published date (a date filter leaves them out)."""
         return self.db.execute("SELECT COUNT(DISTINCT source) FROM chunks WHERE day IS NULL").fetchone()[0]
 
+    @_explained
     def search(self, text: str, limit: int, since: int | None = None, until: int | None = None) -> list[LexicalHit]:
         query = match_query(text)
         if not query:

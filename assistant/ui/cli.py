@@ -94,6 +94,8 @@ def index(
         "--rebuild", help="Start from scratch; the old index stays usable until the new one is complete.")] = False,
     follow: Annotated[bool, typer.Option(
         "--follow", help="For feed URLs: index the pages their entries link to, not only the feed's text.")] = False,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Verify every part of the index (databases, vectors, records, keyword table); change nothing.")] = False,
     rescore: Rescore = None,
     as_json: AsJson = False,
     index_dir: IndexDir = None,
@@ -113,6 +115,12 @@ def index(
     if any(not path.strip() for path in paths or []):
         raise UserError("an empty corpus path was given (an unset shell variable?)")
     settings = settings_from(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, rescore=rescore)
+    if check:
+        from .check import check_index
+
+        if paths or rebuild:
+            raise UserError("--check takes no PATH and no --rebuild")
+        return check_index(settings, as_json)
     quiet = as_json or not sys.stderr.isatty()
     report = run_index(settings, [path if is_url(path) else Path(path) for path in paths or []], rebuild=rebuild,
                        progress=None if quiet else render.IndexProgress(), problems=Problems(render.warning), follow=follow)
