@@ -13,11 +13,16 @@ def replace_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 controls, and the bidirectional formatting characters: embeddings and
+# overrides (U+202A-U+202E), isolates (U+2066-U+2069) and the invisible direction marks
+# (U+200E, U+200F, U+061C), with which a title can make the terminal show its text, and
+# the source name after it, in another order ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def drop_controls(text: str) -> str:
     """`text` without control characters but newlines and tabs (a carriage return or form
-    feed becomes a newline): an article from a hostile site must not bring escape sequences
-    that retitle the terminal or clear the screen when a passage is shown."""
+    feed becomes a newline), nor bidirectional controls: an article from a hostile site must
+    not bring escape sequences that retitle the terminal or clear the screen, nor reorder
+    what is shown next to it, when a passage is shown."""
     return _CONTROL.sub(lambda m: "\n" if m.group() in "\r\x0b\x0c" else "", text.replace("\r\n", "\n"))
