@@ -26,6 +26,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+# onnxruntime (1.2x on Linux) otherwise keeps a device id and a telemetry database under
+# ~/.cache/Microsoft/DeveloperTools/.onnxruntime/. Read when onnxruntime is first imported,
+# which happens only in this module.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 BATCH_SIZE = 32
 MAX_TOKENS = 256  # the model's max_seq_length
