@@ -7,9 +7,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable, Iterator
 
+from ..config import MAX_QUESTION
 from ..errors import UserError
 from ..ingest.dates import normalize_date
+
+MAX_ROW = 1_000_000  # characters in one line of a question file
 
 
 @dataclass(frozen=True)
@@ -26,15 +30,28 @@ class Question:
         return bool(self.answers)
 
 
-def load_questions(path: Path) -> list[Question]:
+def _lines(path: Path) -> Iterator[str]:
+    """The file's lines, each read in bounded pieces; a byte-order mark is dropped (editors
+    on Windows write one)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        with open(path, encoding="utf-8-sig") as f:
+            number = 0
+            while line := f.readline(MAX_ROW + 1):
+                number += 1
+                if len(line) > MAX_ROW and not line.endswith("\n"):
+                    raise UserError(f"{path} line {number}: row too long (over {MAX_ROW:,} characters)")
+                yield line
     except FileNotFoundError:
         raise UserError(f"no such question file: {path}") from None
+    except IsADirectoryError:
+        raise UserError(f"cannot read {path}: it is a folder") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read {path}: {exc}") from None
-    questions, seen = [], set()
-    for number, line in enumerate(lines, start=1):
+
+
+def load_questions(path: Path, on_warning: Callable[[str, str], None] | None = None) -> list[Question]:
+    questions, seen, unsourced = [], set(), []
+    for number, line in enumerate(_lines(path), start=1):
         if not line.strip():
             continue
         where = f"{path} line {number}"
@@ -43,6 +60,8 @@ def load_questions(path: Path) -> list[Question]:
         except json.JSONDecodeError as exc:
             raise UserError(f"{where}: not valid JSON ({exc.msg})") from None
         question = _question(row, where)
+        if question.answerable and "sources" not in row:
+            unsourced.append(number)
         if question.id in seen:
             raise UserError(f"{where}: duplicate id {question.id!r}")
         if question.after is not None and question.after not in seen:
@@ -51,6 +70,12 @@ def load_questions(path: Path) -> list[Question]:
         questions.append(question)
     if not questions:
         raise UserError(f"{path} holds no questions")
+    if unsourced and on_warning:
+        # Without gold sources a question cannot count for Hits@k and MRR: say so, or the
+        # retrieval scores silently cover fewer questions than the file holds.
+        lines = ", ".join(map(str, unsourced[:5])) + (", …" if len(unsourced) > 5 else "")
+        on_warning(str(path), f"{len(unsourced)} answerable question(s) have no 'sources' (line {lines}): "
+                              "they are left out of Hits@k and MRR")
     return questions
 
 
@@ -62,6 +87,8 @@ def _question(row: object, where: str) -> Question:
         raise UserError(f"{where}: 'id' must be a non-empty string")
     if not isinstance(text, str) or not text.strip():
         raise UserError(f"{where}: 'question' must be a non-empty string")
+    if len(text.strip()) > MAX_QUESTION:
+        raise UserError(f"{where}: the question is too long ({len(text.strip()):,} characters; the limit is {MAX_QUESTION:,})")
     lists = {}
     for key in ("answers", "sources"):
         value = row.get(key, [] if key == "sources" else None)

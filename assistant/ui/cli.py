@@ -31,6 +31,7 @@ from .options import (
     date_range,
     folder,
     note_undated,
+    question_text,
     settings_from,
 )
 
@@ -190,12 +191,9 @@ def search(
 
     No answer is generated: this is the retrieval step on its own."""
     from ..retrieve.retriever import Retriever
-    from ..text.safe import replace_surrogates
     from . import render
 
-    query = replace_surrogates(query)  # undecodable bytes in argv
-    if not query.strip():
-        raise UserError("the query is empty")
+    query = question_text(query, "the query")  # undecodable bytes in argv, empty, too long
     dates = date_range(since, until)
     settings = settings_from(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, retrieval=retrieval, rescore=rescore)
     retriever = Retriever(settings)
@@ -239,8 +237,7 @@ def ask(
     each with the sentences that support the claim."""
     from . import render
 
-    if not question.strip():
-        raise UserError("the question is empty")
+    question = question_text(question)
     dates = date_range(since, until)
     settings = settings_from(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
                          retrieval=retrieval, rescore=rescore)
@@ -313,7 +310,7 @@ def evaluate(
     from ..evaluate.runner import run_eval
     from . import render
 
-    questions = load_questions(file)[:limit]
+    questions = load_questions(file, on_warning=render.warning)[:limit]
     reports = folder(report_dir, "--report-dir")
     try:  # before the run, not after an hour of it
         reports.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..config import Settings
+from ..config import MAX_QUESTION, Settings
 from ..errors import UserError
+from ..text.safe import replace_surrogates
 from ..types import DateRange
 
 IndexDir = Annotated[Optional[str], typer.Option(
@@ -82,6 +83,17 @@ def folder(value: str, what: str) -> Path:
                 raise UserError(f"{what} {path} is not a folder ({existing} is a file)")
             break
     return path
+
+
+def question_text(text: str, what: str = "the question") -> str:
+    """A question from argv or stdin: undecodable bytes replaced, a byte-order mark dropped,
+    neither empty nor longer than MAX_QUESTION characters."""
+    text = replace_surrogates(text).lstrip("\ufeff").strip()
+    if not text:
+        raise UserError(f"{what} is empty")
+    if len(text) > MAX_QUESTION:
+        raise UserError(f"{what} is too long ({len(text):,} characters; the limit is {MAX_QUESTION:,})")
+    return text
 
 
 def settings_from(**options) -> Settings:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import Iterable
+from typing import IO, Iterable, Iterator
 
 from rich.console import Console
 
-from ..config import data_dir
-from ..errors import BackendError
+from ..config import MAX_QUESTION, data_dir
+from ..errors import BackendError, UserError
 from ..text.safe import replace_surrogates
 from ..types import Answer, Turn
 from . import render
@@ -39,7 +39,7 @@ class Repl:
                 self.answerer.load_model()  # before the prompt, not after the first question
             self._interactive()
             return 0
-        self._scripted(sys.stdin)
+        self._scripted(_bounded_lines(sys.stdin))
         return self.failed
 
     def _interactive(self) -> None:
@@ -73,8 +73,11 @@ class Repl:
             if not self.handle(text):
                 break
 
-    def _scripted(self, lines: Iterable[str]) -> None:
+    def _scripted(self, lines: Iterable[str | int]) -> None:
         for line in lines:
+            if isinstance(line, int):  # a line too long to read whole: neither echoed nor asked
+                self._too_long(line)
+                continue
             text = _clean(line)
             if text:  # echoed, so a transcript shows which answer is whose
                 render.line(self.console, f"› {escape(text)}")
@@ -85,6 +88,9 @@ class Repl:
         """Run one line of input; False means leave."""
         text = _clean(text)
         if not text:
+            return True
+        if len(text) > MAX_QUESTION:
+            self._too_long(len(text))
             return True
         if text.startswith("/"):
             name, _, argument = text[1:].partition(" ")
@@ -116,6 +122,10 @@ class Repl:
         self.history.append(Turn(question, result.answer, tuple(c.chunk_id for c in result.primary_citations)))
         self.last = result
 
+    def _too_long(self, length: int) -> None:
+        render.error(f"the question is too long ({length:,} characters; the limit is {MAX_QUESTION:,})")
+        self.failed = UserError.exit_code
+
     def cmd_help(self, _: str = "") -> None:
         """Show the commands."""
         if sys.stdin.isatty():
@@ -146,6 +156,21 @@ class Repl:
         return False
 
     cmd_exit = cmd_quit
+
+
+def _bounded_lines(stream: IO[str], limit: int = MAX_QUESTION + 64) -> Iterator[str | int]:
+    """The lines of `stream`, read in pieces of at most `limit` characters, so a line of
+    megabytes (or one with no newline at all) never sits in memory: such a line is
+    skipped, and its length is yielded instead."""
+    while line := stream.readline(limit + 1):
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        length = len(line)
+        while line and not line.endswith("\n"):
+            line = stream.readline(1 << 16)
+            length += len(line)
+        yield length - line.endswith("\n")
 
 
 def _clean(text: str) -> str:
