@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 def test_sigterm_during_index_then_the_next_run_finishes(tmp_path):
     rows = [{"id": f"r{i}", "title": f"Report {i}", "text": f"Officials met {i} residents about the new bridge."}
-            for i in range(300)]
+            for i in range(150)]
     corpus = write_jsonl(tmp_path / "corpus" / "rows.jsonl", rows).parent
     index_dir = tmp_path / "index"
     run = spawn_cli("index", corpus, "--index-dir", index_dir)
