@@ -238,6 +238,7 @@ def test_damaged_vector_files_one_line_never_a_segfault(persisted, tmp_path, cas
     assert_damaged(done, index_dir, says)
     if case == "data_level0.bin garbled":
         assert_damaged(run_cli("index", "--index-dir", index_dir), index_dir, says)
+        assert_damaged(run_cli("ask", "Who met the residents?", "--llm", "none", "--index-dir", index_dir), index_dir, says)
 
 
 def test_check_loads_the_vectors_in_a_child_process(persisted, tmp_path, monkeypatch):
