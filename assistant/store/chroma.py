@@ -136,8 +136,9 @@ class Store:
                     path = index_dir / "chroma"
                     recorded = self.recorded() is not None
                     if not self.writable and not path.exists():
-                        if recorded:
-                            raise IndexDamagedError(index_dir, "its chroma/ folder is missing")
+                        if recorded or self.lost_index():
+                            raise IndexDamagedError(index_dir, "its chroma/ folder is missing",
+                                                    *([] if recorded else [UNKNOWN_ROOTS]))
                         raise NoIndexError(f"no index at {index_dir}: run `assistant index` first")
                     path.mkdir(parents=True, exist_ok=True)
                     lock = chroma_lock(index_dir)
