@@ -76,6 +76,19 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Speaker:
+    """Who says a sentence: a person or organisation as the article names them (the longest
+    form seen), what kind of name it is (spaCy's PERSON, ORG..., or GROUP for "Iranian
+    authorities"), the other names it goes by there ("Khamenei", "ISIS"), and the titles
+    it is described by ("Iran's Supreme Leader")."""
+
+    name: str
+    kind: str = "PERSON"
+    aliases: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Sentence:
     start: int  # offset in the article
     text: str
@@ -102,6 +115,7 @@ class Excerpt:
     sentences: list[Sentence]  # all their sentences, once each, in article order
     shown: list[Sentence] = field(default_factory=list)  # what the model reads
     ranked: list[Sentence] = field(default_factory=list)  # closest to the question first, once focused
+    speakers: dict[int, Speaker] | None = None  # by sentence start, once attributed (attribute/evidence.py)
 
     @property
     def first(self) -> Passage:
@@ -144,6 +158,7 @@ class Refusal(str, Enum):
     UNSUPPORTED_NUMBER = "unsupported number"
     UNSUPPORTED_COUNT = "unsupported count"
     UNCITED = "uncited"  # nothing in the answer points at or matches a passage
+    MISATTRIBUTED = "misattributed"  # the question or the answer puts words in a mouth the passages do not
 
     def __str__(self) -> str:
         return self.value
@@ -169,10 +184,14 @@ class Citation:
     site: str = ""
     authors: tuple[str, ...] = ()
     page: int | None = None  # the PDF page of the quoted chunk
+    speaker: str = ""  # who says the quoted sentence, when the answer's attribution was checked
+    start: int | None = None  # the quote's span in the article's text (as `assistant extract` shows it)
+    end: int | None = None
 
     def as_json(self) -> dict:
         data = {key: getattr(self, key) for key in ("n", "source", "chunk_id", "title", "published", "url", "quote", "root")}
-        return {**data, "site": self.site, "authors": list(self.authors), "page": self.page}
+        return {**data, "site": self.site, "authors": list(self.authors), "page": self.page,
+                "speaker": self.speaker or None, "start": self.start, "end": self.end}
 
 
 @dataclass
@@ -192,6 +211,7 @@ class Answer:
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
     refused_by: Refusal | None = None  # None if answered
     second_look: bool = False  # answered by the second look after the model refused
+    corrected_by: Refusal | None = None  # the check that rewrote the model's answer from the evidence
 
     @property
     def primary_citations(self) -> list[Citation]:
@@ -207,6 +227,7 @@ class Answer:
             "refused": self.refused,
             "refused_by": self.refused_by.value if self.refused_by else None,
             "second_look": self.second_look,
+            "corrected_by": self.corrected_by.value if self.corrected_by else None,
             "citations": [c.as_json() for c in self.citations],
             "corroborating": self.corroborating,  # citation numbers cited only by the corroborating markers
             "timings_ms": self.timings_ms,

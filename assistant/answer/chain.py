@@ -12,8 +12,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
+from ..attribute.evidence import attribute, looks_attributive, speaker_of
+from ..attribute.names import matches
+from ..attribute.questions import asked as asked_in
 from ..providers.llms import backend_error, prime
 from ..retrieve.excerpts import focus, group
 from ..text.safe import replace_surrogates
@@ -45,7 +48,8 @@ class Asking:
     timings: dict[str, float] = field(default_factory=dict)
     standalone: str = ""
     passages: list[Passage] = field(default_factory=list)
-    refusal: Verdict = None  # from the checks before the model
+    refusal: Verdict | None = None  # from the checks before the model
+    asked: Any = None  # attribute.questions.Asked: the speaker the question asks about
     excerpts: list[Excerpt] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
     raw: str = ""  # the model's answer
@@ -57,6 +61,11 @@ class Asking:
     def answer(self, **fields) -> Answer:
         return Answer(question=self.question, excerpts=self.excerpts, standalone=self.standalone,
                       withheld=self.withheld, **fields)
+
+
+import os  # noqa: E402  (experiment switch, removed after measuring)
+
+_VARIANT = os.environ.get("ASSISTANT_SPEAKER_VARIANT", "labels")
 
 
 class Answerer:
@@ -75,8 +84,8 @@ class Answerer:
         self.chain = (
             RunnableLambda(self._standalone)
             | RunnableLambda(self._retrieve)
-            | RunnableLambda(self._refuse_early)
             | RunnableLambda(self._excerpts)
+            | RunnableLambda(self._refuse_early)
             | RunnableLambda(self._generate)
             | RunnableLambda(self._second_look)
             | RunnableLambda(self._finish)
@@ -164,20 +173,35 @@ class Answerer:
 
     def _refuse_early(self, state: Asking) -> Asking:
         """The checks before the model: refuse when the articles cannot answer."""
-        state.refusal = before_model(Inquiry(state.standalone, state.passages, state.as_of,
-                                             self.retriever.lexical, self.has_model))
+        state.refusal = before_model(Inquiry(state.standalone, state.passages, state.as_of, self.retriever.lexical,
+                                             self.has_model, state.excerpts, state.asked))
         return state
 
     def _excerpts(self, state: Asking) -> Asking:
+        """One excerpt per article, without those that address the model; for a question
+        about what someone said, each sentence's speaker; then each cut to what the
+        question needs (that person's statements first)."""
         state.excerpts, state.withheld = withhold(group(state.passages))
-        if state.refusal is None:  # without a model, only to choose the quotes
+        favoured = None
+        if state.excerpts and looks_attributive(state.standalone):
             started = time.monotonic()
-            focus(state.standalone, state.excerpts, self.retriever.embeddings)
-            state.timed("focus", started)
+            state.asked = asked_in(state.standalone)
+            if state.asked is not None:
+                attribute(state.excerpts)
+                if state.asked.speaker:
+                    name, kind = state.asked.speaker, state.asked.speaker_kind
+                    favoured = lambda e, s: (who := speaker_of(e, s)) is not None and matches(name, kind, who)  # noqa: E731
+            state.timed("speakers", started)
+        started = time.monotonic()
+        focus(state.standalone, state.excerpts, self.retriever.embeddings, favoured=favoured)
+        state.timed("focus", started)
         return state
 
     def _variables(self, state: Asking) -> dict:
-        return {"today": state.today, "question": state.standalone, "passages": format_excerpts(state.excerpts)}
+        asked = state.asked
+        only = (asked.speaker, asked.speaker_kind) if asked is not None and asked.speaker and _VARIANT in ("only", "strict") else None
+        passages = format_excerpts(state.excerpts, speakers=asked is not None and _VARIANT != "none", only=only)
+        return {"today": state.today, "question": state.standalone, "passages": passages}
 
     def _generate(self, state: Asking) -> Asking:
         if not self.has_model or state.refusal is not None or not state.excerpts:
@@ -221,15 +245,16 @@ class Answerer:
 
     def _finish(self, state: Asking) -> Answer:
         if state.refusal is not None:
-            refusal, reason = state.refusal
-            return state.answer(answer=f"{REFUSAL} {reason}".strip(), refused=True, refused_by=refusal)
+            verdict = state.refusal
+            return state.answer(answer=f"{REFUSAL} {verdict.reason}".strip(), refused=True, refused_by=verdict.refusal,
+                                citations=[_citation(state.excerpts[n - 1], quote) for n, quote in verdict.cited])
         if not state.excerpts:  # everything relevant was withheld
             return state.answer(answer=REFUSAL, refused=True, refused_by=Refusal.ALL_WITHHELD)
         if not self.has_model:
             # Retrieval only: the best excerpts, each with its sentences closest to the question.
-            cited = [(e, GAP.join(supporting_sentences(state.standalone, e.sentence_texts, prefer=[s.text for s in e.ranked])))
-                     for e in state.excerpts]
-            return state.answer(answer="", refused=False, citations=[_citation(e, quote) for e, quote in cited])
+            best = [(e, GAP.join(supporting_sentences(state.standalone, e.sentence_texts, prefer=[s.text for s in e.ranked])))
+                    for e in state.excerpts]
+            return state.answer(answer="", refused=False, citations=[_citation(e, quote) for e, quote in best])
         if not is_refusal(state.raw):
             return self._checked(state.raw, state)
         refused = state.answer(answer=REFUSAL, refused=True, refused_by=Refusal.MODEL, raw=state.raw)
@@ -253,15 +278,20 @@ class Answerer:
     def _checked(self, raw: str, state: Asking, corroborate: bool = True) -> Answer:
         """The model's answer through the checks after the model: its markers checked and
         its quotes found, or a refusal when it states what no passage does."""
-        draft = after_model(Draft(raw, state.excerpts, state.standalone, state.today, corroborate=corroborate))
+        draft = after_model(Draft(raw, state.excerpts, state.standalone, state.today, corroborate=corroborate,
+                                  asked=state.asked))
+        # Every quote shown says whose words it is.
+        attribute(state.excerpts[c.n - 1] for c in draft.cited)
         if draft.refused_by is not None:
-            return state.answer(answer=REFUSAL, refused=True, refused_by=draft.refused_by, raw=raw)
+            return state.answer(answer=f"{REFUSAL} {draft.reply}".strip(), refused=True, refused_by=draft.refused_by, raw=raw,
+                                citations=[_citation(state.excerpts[c.n - 1], c.quote) for c in draft.cited])
         return state.answer(
             answer=draft.text, refused=False, raw=raw, dropped_markers=draft.dropped_markers,
             pruned_markers=draft.markers_before_pruning - draft.markers_kept,
             added_markers=marker_count(draft.text) - draft.markers_kept,
             corroborating=sorted(set(markers(draft.text)) - draft.own_markers),
             citations=[_citation(state.excerpts[c.n - 1], c.quote) for c in draft.cited],
+            corrected_by=draft.corrected_by,
         )
 
 
@@ -287,5 +317,10 @@ def _citation(excerpt: Excerpt, quote: str) -> Citation:
     p = excerpt.first
     chunk_id = excerpt.chunk_of(quote)
     page = next((q.page for q in excerpt.passages if q.id == chunk_id), p.page)  # the quoted chunk's PDF page
-    return Citation(n=excerpt.n, source=p.source, chunk_id=chunk_id, title=p.title,
-                    published=p.published, url=p.url, quote=quote, root=p.root, site=p.site, authors=p.authors, page=page)
+    pieces = quote.split(GAP)
+    first = next((s for s in excerpt.sentences if s.text == pieces[0]), None)
+    last = next((s for s in excerpt.sentences if s.text == pieces[-1]), None)
+    who = speaker_of(excerpt, first) if first is not None else None
+    return Citation(n=excerpt.n, source=p.source, chunk_id=chunk_id, title=p.title, published=p.published, url=p.url,
+                    quote=quote, root=p.root, site=p.site, authors=p.authors, page=page, speaker=who.name if who else "",
+                    start=first.start if first and last else None, end=last.start + len(last.text) if first and last else None)

@@ -42,13 +42,20 @@ def as_data(text: str) -> str:
     return re.sub(r"[<＜]\s*/?\s*passage", "passage", text, flags=re.I)
 
 
-def format_excerpts(excerpts: Sequence[Excerpt]) -> str:
+def format_excerpts(excerpts: Sequence[Excerpt], speakers: bool = False, only: tuple[str, str] | None = None) -> str:
+    """The passages as the model reads them; with `speakers`, each statement labelled with
+    who makes it (`speaker.txt`), for questions about what someone said; with `only` (a
+    speaker's name and kind), without the statements of anyone else."""
+    from ..attribute.evidence import labelled_text
+
     template = load("passage.txt")
+    label = load("speaker.txt").strip() if speakers else ""
     # Snippets with neither title nor date get no empty "(from: )" line to puzzle over.
     untitled = "\n".join(line for line in template.splitlines() if "{heading}" not in line)
     blocks = []
     for e in excerpts:
         heading = " ".join(part for part in (as_data(e.first.title), f"({e.first.published})" if e.first.published else "") if part)
-        block = (template if heading else untitled).format(n=e.n, heading=heading, text=as_data(e.text))
+        text = labelled_text(e, label, only) if label and e.speakers else e.text
+        block = (template if heading else untitled).format(n=e.n, heading=heading, text=as_data(text))
         blocks.append(block.replace("\n\n", "\n"))
     return "\n".join(blocks)

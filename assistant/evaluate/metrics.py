@@ -38,6 +38,7 @@ class Row:
     answer: str = ""
     refused: bool | None = None
     refused_by: str | None = None
+    corrected_by: str | None = None
     second_look: bool = False
     cited: list[str] = field(default_factory=list)
     cited_by_model: list[str] = field(default_factory=list)  # without the corroborating markers
@@ -66,6 +67,7 @@ class Row:
             "id": self.question.id, "question": self.question.question, "gold": list(self.question.answers),
             "gold_rank": self.gold_rank, "answer": self.answer, "refused": self.refused,
             "refused_by": self.refused_by, "second_look": self.second_look, "correct": self.correct if generated else None,
+            "kind": self.question.kind or None, "corrected_by": self.corrected_by,
             "cited_sources": self.cited, "cited_by_model": self.cited_by_model, "retrieve_ms": round(self.retrieve_ms),
             "answer_ms": self.answer_ms and round(self.answer_ms),
         }
@@ -109,7 +111,21 @@ class EvalResult:
     def _gold_ranks(self) -> list[int | None]:
         return [r.gold_rank for r in self.rows if r.question.sources]
 
+    def by_kind(self) -> dict[str, "EvalResult"]:
+        """The rows of each question kind, when the question file labels them."""
+        kinds: dict[str, list[Row]] = {}
+        for row in self.rows:
+            if row.question.kind:
+                kinds.setdefault(row.question.kind, []).append(row)
+        return {kind: EvalResult(rows, self.generated, kind) for kind, rows in kinds.items()}
+
     def summary(self) -> dict:
+        summary = self._summary()
+        if kinds := self.by_kind():
+            summary["by_kind"] = {kind: result._summary() for kind, result in kinds.items()}
+        return summary
+
+    def _summary(self) -> dict:
         ranks = self._gold_ranks()
         answerable = [r for r in self.rows if r.question.answerable]
         unanswerable = [r for r in self.rows if not r.question.answerable]

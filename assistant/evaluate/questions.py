@@ -1,4 +1,4 @@
-"""Question files: one JSON object per line, `{"id","question","answers","sources","asked_on","after"}`,
+"""Question files: one JSON object per line, `{"id","question","answers","sources","asked_on","after","kind"}`,
 each row checked with a one-line error naming its line."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ class Question:
     sources: tuple[str, ...]
     asked_on: date | None = None
     after: str | None = None  # id of the question this one follows up on
+    kind: str = ""  # a label to score questions by (`assistant eval` reports each kind apart)
 
     @property
     def answerable(self) -> bool:
@@ -106,4 +107,7 @@ def _question(row: object, where: str) -> Question:
     after = row.get("after")
     if after is not None and not isinstance(after, str):
         raise UserError(f"{where}: 'after' must be the id of an earlier question")
-    return Question(str(id_), text.strip(), lists["answers"], lists["sources"], asked_on, after)
+    kind = row.get("kind", "")
+    if not isinstance(kind, str):
+        raise UserError(f"{where}: 'kind' must be a string")
+    return Question(str(id_), text.strip(), lists["answers"], lists["sources"], asked_on, after, kind.strip())

@@ -55,6 +55,21 @@ def summary_table(results: list[EvalResult]) -> list[str]:
     return lines
 
 
+def kind_table(result: EvalResult) -> list[str]:
+    """The scores of each question kind, when the questions have kinds."""
+    kinds = result.by_kind()
+    if not kinds:
+        return []
+    lines = ["| kind | questions | Hits@5 | MRR@10 | contains | answerable refused | refusal acc. | answer p50 ms |",
+             "|---|---|---|---|---|---|---|---|"]
+    for kind, part in kinds.items():
+        s = part.summary()
+        r, a, f, t = s["retrieval"], s["answers"], s["refusal"], s["latency_ms"]
+        lines.append("| " + " | ".join([kind, str(s["n"]), _fmt(r["hits@5"]), _fmt(r["mrr@10"]), _fmt(a["contains"]),
+                                        _fmt(a["refused"]), _fmt(f["accuracy"]), _fmt(t["p50"] if result.generated else None)]) + " |")
+    return lines
+
+
 def question_table(result: EvalResult) -> list[str]:
     lines = [
         "| id | question | gold | gold rank | answer | correct | cited | ms |",
@@ -65,6 +80,8 @@ def question_table(result: EvalResult) -> list[str]:
         answer = row.answer if result.generated else ""
         if row.refused_by:
             answer = f"({row.refused_by}) {answer}"
+        elif row.corrected_by:
+            answer = f"(corrected: {row.corrected_by}) {answer}"
         elif row.second_look:
             answer = f"(second look) {answer}"
         lines.append("| " + " | ".join([
@@ -116,6 +133,9 @@ def write_report(results: EvalResult | list[EvalResult], questions_file: Path, r
         "",
         *([f"![Hits@k per configuration]({plot.name})", ""] if plot else []),
     ]
+    for result in results:
+        if kinds := kind_table(result):
+            lines += [f"## By kind: {result.label or 'default'}", "", *kinds, ""]
     for result in results:
         lines += [f"## Per question: {result.label or 'default'}", "", *question_table(result), ""]
     path.write_text("\n".join(lines), encoding="utf-8")

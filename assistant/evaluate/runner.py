@@ -49,6 +49,7 @@ def run_eval(answerer, questions: list[Question], generate: bool = True, progres
             if result is not None:
                 row.answer, row.refused = result.answer, result.refused
                 row.refused_by = result.refused_by.value if result.refused_by else None
+                row.corrected_by = result.corrected_by.value if result.corrected_by else None
                 row.second_look = result.second_look
                 row.cited = list(dict.fromkeys(c.source for c in result.citations))
                 row.cited_by_model = list(dict.fromkeys(c.source for c in result.primary_citations))

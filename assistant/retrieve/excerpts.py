@@ -9,6 +9,8 @@ words, and the best kept verbatim, in article order, within a character budget.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ..text.sentences import split_sentences
 from ..text.words import content_words
 from ..types import Excerpt, Passage, Sentence, join
@@ -44,8 +46,10 @@ def group(passages: list[Passage], max_chars: int = READ_CHARS) -> list[Excerpt]
     return excerpts
 
 
-def focus(question: str, excerpts: list[Excerpt], embeddings, budget: int = BUDGET, min_each: int = MIN_EACH) -> None:
-    """Keep, in each excerpt, the sentences most relevant to the question."""
+def focus(question: str, excerpts: list[Excerpt], embeddings, budget: int = BUDGET, min_each: int = MIN_EACH,
+          favoured: Callable[[Excerpt, Sentence], bool] | None = None) -> None:
+    """Keep, in each excerpt, the sentences most relevant to the question; `favoured` ones
+    (the statements of the person a question asks about) first."""
     everything = [s for e in excerpts for s in e.sentences]
     if not everything:
         return
@@ -61,7 +65,8 @@ def focus(question: str, excerpts: list[Excerpt], embeddings, budget: int = BUDG
     for excerpt in excerpts:
         keep: list[Sentence] = []
         used = 0
-        excerpt.ranked = sorted(excerpt.sentences, key=lambda s: -score[id(s)])
+        first = {id(s) for s in excerpt.sentences if favoured is not None and favoured(excerpt, s)}
+        excerpt.ranked = sorted(excerpt.sentences, key=lambda s: (id(s) not in first, -score[id(s)]))
         for sentence in excerpt.ranked:
             if keep and used + len(sentence.text) > each:
                 continue

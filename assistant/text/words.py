@@ -77,16 +77,28 @@ _NOT_NAMES = {"I", "I'm", "US", "U.S", "UK", "A", "The", "This", "That", "Who", 
               "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
 
 
-def question_names(question: str) -> list[str]:
-    """Capitalised words that do not start a sentence, possessives dropped."""
-    found = []
+def question_names(question: str, grouped: bool = False) -> list[str]:
+    """Capitalised words that do not start a sentence, possessives dropped. With `grouped`,
+    neighbouring ones form one name ("Vice President Kamala Harris", "North Carolina"); a
+    possessive ends a name ("Taiwan's President Tsai Ing-wen" is two)."""
+    found: list[str] = []
+    joins = False  # the previous word may continue into this one
+    found_end = 0
     for match in _NAME.finditer(question):
         before = question[:match.start()].rstrip()
         if not before or before[-1] in ".?!:\"“(":
+            joins = False
             continue
         word = re.sub(r"['’]s$", "", match.group(1))
-        if word not in _NOT_NAMES and len(word) > 1:
+        if word in _NOT_NAMES or len(word) < 2:
+            joins = False
+            continue
+        if grouped and joins and found and not question[found_end:match.start()].strip():
+            found[-1] += " " + word
+        else:
             found.append(word)
+        found_end = match.end()
+        joins = word == match.group(1)
     return list(dict.fromkeys(found))
 
 

@@ -15,6 +15,7 @@ import typer
 
 from ..config import Settings
 from ..errors import UserError
+from .app import app
 from .failures import handles_errors
 from .options import (
     AsJson,
@@ -34,30 +35,6 @@ from .options import (
     question_text,
     settings_from,
 )
-
-app = typer.Typer(
-    help="Ask questions about a collection of news articles. Answers cite the passages they come from.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # Plain click output: usage mistakes end in one "Error: ..." line, not a boxed panel.
-    rich_markup_mode=None,
-)
-
-
-def _show_version(wanted: bool) -> None:
-    if wanted:
-        from importlib.metadata import version
-
-        typer.echo(f"news-assistant {version('news-assistant')}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _options(
-    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")] = False,
-) -> None:
-    pass
 
 
 def _warn_if_empty(retriever) -> None:
@@ -339,6 +316,9 @@ def evaluate(
     else:
         for result in results:
             render.eval_summary(result.summary(), path if result is results[-1] else None)
+
+
+from . import quotes  # noqa: E402, F401  (registers `assistant quotes`)
 
 
 def main() -> None:

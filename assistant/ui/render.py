@@ -5,7 +5,7 @@ program gets one line per paragraph, with no trailing spaces."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from rich.console import Console
 from rich.live import Live
@@ -27,7 +27,7 @@ from ..text.safe import drop_controls
 
 if TYPE_CHECKING:
     from ..ingest.indexer import IndexReport
-    from ..types import Answer, Article, Excerpt, Passage
+    from ..types import Answer, Article, Citation, Excerpt, Passage
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -102,7 +102,8 @@ def answer(result: "Answer", console: Console = out, show_text: bool = True) -> 
         for c in result.citations:
             line(console, f"[cyan]\\[{c.n}][/] {_label(c.title, c.source, c.published, c.page, c.site)}")
             if c.quote:
-                _indented(console, f"[italic]{escape(_quoted(c.quote))}[/]")
+                said = f" [dim]— {name(c.speaker)}[/]" if c.speaker else ""
+                _indented(console, f"[italic]{escape(_quoted(c.quote))}[/]{said}")
 
 
 def _quoted(text: str) -> str:
@@ -112,11 +113,30 @@ def _quoted(text: str) -> str:
     return f"“{text}”"
 
 
-def excerpts(excerpts: list["Excerpt"], console: Console = out) -> None:
-    """Full retrieved text of each excerpt (all its chunks' sentences)."""
+def excerpts(excerpts: list["Excerpt"], console: Console = out, citations: Sequence["Citation"] = ()) -> None:
+    """Full retrieved text of each excerpt (all its chunks' sentences), then what the answer
+    quoted from it: whose words, and where they are in the article's text."""
     for e in excerpts:
         line(console, f"[cyan]\\[{e.n}][/] {_label(e.first.title, e.first.source, e.first.published, e.first.page, e.first.site)}")
         line(console, escape(e.full_text))
+        for c in (c for c in citations if c.n == e.n):
+            said = f"{name(c.speaker)}, " if c.speaker else ""
+            where = f"characters {c.start}–{c.end}" if c.start is not None else ""
+            _indented(console, f"[dim]quoted ({said}{where}):[/] [italic]{escape(_quoted(c.quote))}[/]")
+        console.print()
+
+
+def speeches(found: list, console: Console = out) -> None:
+    """`assistant quotes`: each speaker, then their statements with where they come from."""
+    if not found:
+        console.print("No statements found on this topic.")
+        return
+    for speech in found:
+        also = [n for n in speech.names if n != speech.speaker.name]
+        line(console, f"[bold]{name(speech.speaker.name)}[/]" + (f" [dim](also: {escape(', '.join(also))})[/]" if also else ""))
+        for s in speech.statements:
+            _indented(console, f"[italic]{escape(_quoted(s.quote))}[/]")
+            _indented(console, f"  [dim]— {_label(s.title, s.source, s.published)}, characters {s.start}–{s.end}[/]")
         console.print()
 
 
@@ -228,6 +248,14 @@ def eval_summary(summary: dict, report_path=None, console: Console = out) -> Non
                       f"added as corroborating {pct(c.get('added_markers'))}  gold source cited {pct(c['gold_source_cited'])} "
                       f"({pct(c.get('gold_source_cited_by_model'))} by the model's own markers)")
     console.print(f"latency: p50 {t['p50']} ms  p95 {t['p95']} ms")
+    for kind, part in summary.get("by_kind", {}).items():
+        pa, pf = part["answers"], part["refusal"]
+        scores = [f"Hits@5 {pct(part['retrieval']['hits@5'])}"]
+        if pa["n"]:
+            scores.append(f"contains-gold {pct(pa['contains'])} of {pa['n']}")
+        if pf["n"]:
+            scores.append(f"refused {pct(pf['accuracy'])} of {pf['n']} unanswerable")
+        console.print(f"  {escape(kind)}: {'  '.join(scores)}")
     if report_path is not None:
         console.print(f"report: {report_path}")
 

@@ -143,7 +143,16 @@ class Repl:
         cited = {c.n for c in self.last.citations}
         if not cited:  # a refusal: show what was read, but not as if it backed the answer
             self.console.print("The last answer cited no passage. These were retrieved for it:")
-        render.excerpts([e for e in self.last.excerpts if e.n in cited] or self.last.excerpts, self.console)
+        render.excerpts([e for e in self.last.excerpts if e.n in cited] or self.last.excerpts, self.console, self.last.citations)
+
+    def cmd_quotes(self, topic: str = "") -> None:
+        """Who said what about a topic: /quotes TOPIC (no model; grouped by speaker)."""
+        from ..attribute.statements import quotes
+
+        if not topic:
+            self.console.print("Usage: /quotes TOPIC")
+            return
+        render.speeches(quotes(self.answerer.retriever, topic), self.console)
 
     def cmd_reset(self, _: str = "") -> None:
         """Forget the conversation (follow-ups start afresh)."""

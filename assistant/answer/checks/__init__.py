@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ...types import Refusal
 from . import (
+    attribution,
     corroboration,
     counts,
     freshness,
@@ -21,6 +22,7 @@ from . import (
     pruning,
     quoted,
     relevance,
+    speaker_premise,
     uncited,
     unknown_names,
     unmentioned_names,
@@ -33,6 +35,7 @@ BEFORE_MODEL: tuple[Before, ...] = (
     unknown_names.check,  # unknown name
     unmentioned_names.check,  # name not in passages
     freshness.check,  # out of date
+    speaker_premise.check,  # misattributed: "According to X" when no passage quotes X
 )
 
 AFTER_MODEL: tuple[After, ...] = (
@@ -46,10 +49,11 @@ AFTER_MODEL: tuple[After, ...] = (
     pruning.prune,  # ... and cites only passages that name what it adds to the question
     corroboration.cite,  # the direct answer also cites the other passages naming it
     quoted.cite,  # quotes for each cited passage; uncited
+    attribution.check,  # misattributed: a statement put in the wrong mouth, corrected from the evidence or refused
 )
 
 
-def before_model(inquiry: Inquiry) -> Verdict:
+def before_model(inquiry: Inquiry) -> Verdict | None:
     """The first refusal of `BEFORE_MODEL`, or None if the articles might answer."""
     for check in BEFORE_MODEL:
         if (verdict := check(inquiry)) is not None:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from ...types import Excerpt, Passage, Refusal
 
-# A check before the model: the refusal and a reason for the user, or None to go on.
-Verdict = Optional[tuple[Refusal, str]]
+
+class Verdict(NamedTuple):
+    """A refusal decided before the model: why, a reason for the user, and the passages
+    the reply quotes (who did say what the question asks about)."""
+
+    refusal: Refusal
+    reason: str = ""
+    cited: tuple[tuple[int, str], ...] = ()  # (passage number, quote)
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,8 @@ class Inquiry:
     as_of: date | None
     lexical: Any  # store.lexical.LexicalIndex: what the whole index mentions
     has_model: bool
+    excerpts: Sequence[Excerpt] = ()
+    asked: Any = None  # attribute.questions.Asked: the speaker the question asks about
 
 
 @dataclass
@@ -40,6 +48,9 @@ class Draft:
     own_markers: set[int] = field(default_factory=set)  # passage numbers cited before corroboration
     cited: list = field(default_factory=list)  # quotes.Cited, one per cited passage
     refused_by: Refusal | None = None
+    reply: str = ""  # what a refusal says beyond the refusal sentence (who did say it)
+    corrected_by: Refusal | None = None  # a check that rewrote the answer from the evidence
+    asked: Any = None  # attribute.questions.Asked, when the question asks about a speaker
 
     def __post_init__(self) -> None:
         self.text = self.text or self.raw
@@ -56,5 +67,5 @@ class Draft:
         return [e.titled_text for e in self.excerpts]
 
 
-Before = Callable[[Inquiry], Verdict]
+Before = Callable[[Inquiry], Optional[Verdict]]
 After = Callable[[Draft], None]

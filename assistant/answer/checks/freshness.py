@@ -37,6 +37,6 @@ def fresh(passage: Passage, reference: date) -> bool:
     return -1 <= age <= FRESH_DAYS
 
 
-def check(inquiry: Inquiry) -> Verdict:
+def check(inquiry: Inquiry) -> Verdict | None:
     reason = stale(inquiry.question, inquiry.passages, inquiry.as_of)
-    return (Refusal.OUT_OF_DATE, reason) if reason else None
+    return Verdict(Refusal.OUT_OF_DATE, reason) if reason else None

@@ -16,5 +16,5 @@ def relevant(passages: Sequence[Passage]) -> bool:
     return any((p.similarity or 0.0) >= MIN_SIMILARITY for p in passages)
 
 
-def check(inquiry: Inquiry) -> Verdict:
-    return None if relevant(inquiry.passages) else (Refusal.NO_RELEVANT_PASSAGE, "")
+def check(inquiry: Inquiry) -> Verdict | None:
+    return None if relevant(inquiry.passages) else Verdict(Refusal.NO_RELEVANT_PASSAGE)

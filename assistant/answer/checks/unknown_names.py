@@ -17,6 +17,6 @@ def unknown_names(question: str, lexical) -> str | None:
     return f"No indexed article mentions {quoted}."
 
 
-def check(inquiry: Inquiry) -> Verdict:
+def check(inquiry: Inquiry) -> Verdict | None:
     reason = unknown_names(inquiry.question, inquiry.lexical)
-    return (Refusal.UNKNOWN_NAME, reason) if reason else None
+    return Verdict(Refusal.UNKNOWN_NAME, reason) if reason else None

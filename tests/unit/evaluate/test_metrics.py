@@ -1,3 +1,4 @@
+from assistant.config import Settings
 from assistant.evaluate.metrics import EvalResult, Row
 from assistant.evaluate.questions import Question
 
@@ -23,3 +24,24 @@ def test_citation_metrics_tell_the_models_markers_from_the_corroborating_ones():
     assert citations["added_markers"] == 0.25  # 1 of the 4 markers shown
     assert citations["pruned_markers"] == 0.25  # 1 of the 4 the answers carried before corroboration
     assert citations["valid_markers"] == 1.0
+
+
+def test_scores_are_reported_per_question_kind(tmp_path):
+    from assistant.evaluate.questions import load_questions
+    from assistant.evaluate.report import write_report
+
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        '{"id": "1", "question": "According to Kishi, how many?", "answers": ["five"], "kind": "according-to"}\n'
+        '{"id": "2", "question": "Who said it?", "answers": ["Cahill"], "kind": "who-said"}\n'
+        '{"id": "3", "question": "According to Tsai, how many?", "answers": [], "kind": "unanswerable"}\n')
+    q1, q2, q3 = load_questions(path)
+    assert (q1.kind, q3.kind) == ("according-to", "unanswerable")
+    rows = [Row(q1, [], 5.0, answer="Five landed [1].", refused=False), Row(q2, [], 5.0, answer="Pompeo [1].", refused=False),
+            Row(q3, [], 5.0, answer="The indexed articles don't say.", refused=True, refused_by="misattributed")]
+    summary = EvalResult(rows, generated=True).summary()
+    assert summary["by_kind"]["according-to"]["answers"]["contains"] == 1.0
+    assert summary["by_kind"]["who-said"]["answers"]["contains"] == 0.0
+    assert summary["by_kind"]["unanswerable"]["refusal"]["accuracy"] == 1.0
+    report = write_report(EvalResult(rows, generated=True), path, tmp_path / "reports", Settings()).read_text()
+    assert "## By kind: default" in report and "| who-said | 1 |" in report

@@ -29,11 +29,11 @@ PASSAGE = "ISIS claimed the attack in Ahvaz, which killed 24 people."
 
 def test_the_checks_before_the_model_run_in_their_declared_order():
     assert [check.__module__.rsplit(".", 1)[1] for check in BEFORE_MODEL] == [
-        "relevance", "unknown_names", "unmentioned_names", "freshness"]
+        "relevance", "unknown_names", "unmentioned_names", "freshness", "speaker_premise"]
     unrelated = Passage(id="x", source="x.txt", title="", published="", url="", text="Rain.", chunk=0, similarity=0.05)
     # Nothing close and an unknown name: the first check in the list is the one that answers.
     verdict = before_model(Inquiry("Who is Zorblax?", [unrelated], None, Mentions(), has_model=True))
-    assert verdict == (Refusal.NO_RELEVANT_PASSAGE, "")
+    assert verdict == (Refusal.NO_RELEVANT_PASSAGE, "", ())
     relevant = excerpt(1, PASSAGE).first
     assert before_model(Inquiry("Who is Zorblax?", [relevant], None, Mentions(), True))[0] is Refusal.UNKNOWN_NAME
     assert before_model(Inquiry("Who attacked Ahvaz?", [relevant], None, Mentions("Ahvaz"), True)) is None
@@ -41,7 +41,8 @@ def test_the_checks_before_the_model_run_in_their_declared_order():
 
 def test_the_checks_after_the_model_rewrite_in_order_and_stop_at_the_first_refusal():
     assert [check.__module__.rsplit(".", 1)[1] for check in AFTER_MODEL] == [
-        "loops", "valid_markers", "passage_talk", "numbers", "counts", "uncited", "premise", "pruning", "corroboration", "quoted"]
+        "loops", "valid_markers", "passage_talk", "numbers", "counts", "uncited", "premise", "pruning", "corroboration", "quoted",
+        "attribution"]
     excerpts = [excerpt(1, PASSAGE), excerpt(2, "ISIS posted a video of the attackers.")]
     draft = after_model(Draft("According to passage 1, ISIS claimed the attack [1][7].", excerpts,
                               "Who claimed the Ahvaz attack?", "2018-09-28"))
@@ -57,7 +58,7 @@ def test_the_checks_after_the_model_rewrite_in_order_and_stop_at_the_first_refus
 def test_every_refusal_reason_is_one_of_the_documented_values():
     assert [r.value for r in Refusal] == [
         "no relevant passage", "unknown name", "name not in passages", "out of date", "all withheld", "model",
-        "unsupported number", "unsupported count", "uncited"]
+        "unsupported number", "unsupported count", "uncited", "misattributed"]
     assert str(Refusal.UNCITED) == "uncited"
 
 

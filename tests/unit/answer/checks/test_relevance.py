@@ -17,5 +17,5 @@ def test_one_close_passage_is_enough():
 
 def test_the_check_refuses_with_no_reason_to_add():
     far = Inquiry("Who won the World Cup?", [passage(0.1)], None, lexical=None, has_model=True)
-    assert check(far) == (Refusal.NO_RELEVANT_PASSAGE, "")
+    assert check(far) == (Refusal.NO_RELEVANT_PASSAGE, "", ())
     assert check(Inquiry("Who won?", [passage(0.5)], None, lexical=None, has_model=True)) is None

@@ -24,4 +24,4 @@ def test_a_name_no_article_mentions_refuses_and_says_which():
         return check(Inquiry(question, [], None, Mentions(), has_model=True))
 
     assert ask("What did Khamenei say about Ahvaz?") is None
-    assert ask("What did Pompeo say about Ahvaz?") == (Refusal.UNKNOWN_NAME, "No indexed article mentions “Pompeo”.")
+    assert ask("What did Pompeo say about Ahvaz?") == (Refusal.UNKNOWN_NAME, "No indexed article mentions “Pompeo”.", ())

@@ -1,0 +1,78 @@
+"""What a question asks about a speaker: "According to X, ...", "What did X say/call...",
+"Who said ...". Read from spaCy's parse of the question, not from its wording alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import names
+from .speakers import SPEECH_VERBS, _entities_in, _phrase, _says, _trim
+
+_WH = {"who", "whom", "which", "what"}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """`kind` is "according-to" (the question relays X's claim), "what-did-say" (it asks
+    what X said) or "who-said" (it asks who said something); `speaker` is X as the
+    question names it, with its entity kind."""
+
+    kind: str
+    speaker: str = ""
+    speaker_kind: str = ""
+
+
+def _name_in(span, doc) -> tuple[str, str]:
+    """The speaker a span of the question names: a person, else an organisation, else a
+    group ("the Saudi foreign ministry")."""
+    entities = _entities_in(span, doc)
+    if entities and entities[0].label_ in ("PERSON", "ORG"):
+        return _trim(entities[0].text), entities[0].label_
+    nouns = [t for t in span if t.dep_ in ("nsubj", "nsubjpass", "pobj") and t.pos_ in ("NOUN", "PROPN")]
+    if nouns:
+        proper = [t for t in nouns[0].lefts if t.pos_ == "PROPN"] + [nouns[0]] if nouns[0].pos_ == "PROPN" else []
+        phrase = _phrase(nouns[0])
+        return phrase, "PERSON" if len(proper) > 1 and names.name_words(phrase) else "GROUP"
+    return "", ""
+
+
+def read_question(doc) -> Asked | None:
+    """The attribution a parsed question asks about, or None."""
+    for token in doc:  # "Who said ...", "Which official called ..."
+        if _says(token):
+            for child in token.children:
+                if child.dep_ in ("nsubj", "nsubjpass") and (
+                        child.lower_ in _WH or any(t.lower_ in _WH for t in child.lefts)):
+                    return Asked("who-said")
+    for token in doc:  # "According to X, ..."
+        if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            # Up to the clause's comma, or the next one when an office comes first
+            # ("According to Afghanistan's Deputy Minister ..., Mawlawi Sharafuddin Muslim, how ...").
+            commas = [t.i for t in doc[token.i + 2:] if t.is_punct] + [len(doc)]
+            name, kind = _name_in(doc[token.i + 2: commas[0]], doc)
+            if kind != "PERSON" and len(commas) > 1:
+                name, kind = next(((n, k) for n, k in [_name_in(doc[token.i + 2: commas[1]], doc)] if k == "PERSON"), (name, kind))
+            if name:
+                return Asked("according-to", name, kind)
+    if any(t.lower_ in _WH | {"how"} for t in doc):  # "What did X call ...", "How did X describe ..."
+        for token in doc:
+            if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in ("VERB", "AUX"):
+                subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in _WH]
+                if subjects:
+                    name, kind = _name_in(doc[subjects[0].left_edge.i: subjects[0].right_edge.i + 1], doc)
+                    if name:
+                        return Asked("what-did-say", name, kind)
+        # The small parser often takes "did" for the main verb ("What did X call Y?"): then
+        # the speaker is the person (else organisation) named before the speech verb.
+        verb = next((t for t in doc if t.lemma_.lower() in SPEECH_VERBS and t.lower_ not in _WH), None)
+        if verb is not None:
+            named = [ent for ent in _entities_in(doc[:verb.i], doc) if ent.label_ in ("PERSON", "ORG")]
+            if named:
+                return Asked("what-did-say", _trim(named[0].text), named[0].label_)
+    return None
+
+
+def asked(question: str) -> Asked | None:
+    from ..providers.nlp import parser
+
+    return read_question(parser()(question))

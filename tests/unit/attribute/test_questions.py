@@ -1,0 +1,23 @@
+import pytest
+
+from assistant.attribute.questions import asked
+
+
+@pytest.mark.parametrize("question, kind, speaker", [
+    ("According to Khamenei, who funds the attackers?", "according-to", "Khamenei"),
+    ("According to Afghanistan's Deputy Minister of State, Mawlawi Sharafuddin Muslim, how much would families get?",
+     "according-to", "Mawlawi Sharafuddin Muslim"),
+    ("What did Pompeo say about Zarif?", "what-did-say", "Pompeo"),
+    ("What kind of act did Taiwan's President Tsai Ing-wen call China's military drills?", "what-did-say", "Tsai Ing-wen"),
+    ("Who said blaming others is an enormous mistake?", "who-said", ""),
+    ("Which US official criticised Zarif's comments?", "who-said", ""),
+])
+def test_what_a_question_asks_about_a_speaker(question, kind, speaker):
+    found = asked(question)
+    assert found is not None and (found.kind, found.speaker) == (kind, speaker)
+
+
+@pytest.mark.parametrize("question", ["Who claimed the Ahvaz attack?", "How many people were killed in the Ahvaz attack?",
+                                      "Who is Iran's Supreme Leader?"])
+def test_questions_about_facts_ask_about_no_speaker(question):
+    assert asked(question) is None
