@@ -18,6 +18,7 @@ from reliability import assert_exactly, error_lines, expected_chunk_ids, inspect
 
 from assistant.config import Settings
 from assistant.errors import IndexDamagedError
+from assistant.ingest.indexer import run_index
 from assistant.store import health
 
 pytestmark = pytest.mark.slow
@@ -187,7 +188,7 @@ BRIEFS = 1030  # Chroma writes HNSW files from 1,000 vectors on (its sync thresh
 
 
 @pytest.fixture(scope="module")
-def persisted(tmp_path_factory) -> tuple[Path, Path]:
+def persisted(tmp_path_factory, embeddings) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("persisted")
     rng = random.Random(3)
     cities = ["Ahvaz", "Tehran", "Basra", "Mosul", "Tabriz", "Shiraz", "Isfahan", "Kerman", "Qom", "Mashhad"]
@@ -197,8 +198,7 @@ def persisted(tmp_path_factory) -> tuple[Path, Path]:
             for i in range(BRIEFS)]
     corpus = write_jsonl(base / "corpus" / "briefs.jsonl", rows).parent
     index_dir = base / "index"
-    done = run_cli("index", corpus, "--index-dir", index_dir, timeout=900)
-    assert done.returncode == 0, done.stderr
+    run_index(Settings(index_dir=index_dir), [corpus], embeddings=embeddings)  # in-process: the session's model is loaded once
     with sqlite3.connect(index_dir / "chroma" / "chroma.sqlite3") as db:
         persisted = db.execute("SELECT count(*) FROM max_seq_id m JOIN segments s ON s.id = m.segment_id "
                                "WHERE s.scope = 'VECTOR'").fetchone()[0]
