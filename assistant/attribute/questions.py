@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import names
-from .speakers import SPEECH_VERBS, _entities_in, _phrase, _says, _trim
+from .speakers import _entities_in, _phrase, _says, _trim
 
 _WH = {"who", "whom", "which", "what"}
 
@@ -29,7 +29,7 @@ def _name_in(span, doc) -> tuple[str, str]:
     if entities and entities[0].label_ in ("PERSON", "ORG"):
         return _trim(entities[0].text), entities[0].label_
     nouns = [t for t in span if t.dep_ in ("nsubj", "nsubjpass", "pobj") and t.pos_ in ("NOUN", "PROPN")]
-    if nouns:
+    if nouns and (entities or nouns[0].pos_ == "PROPN"):  # a named group, not "the group"
         proper = [t for t in nouns[0].lefts if t.pos_ == "PROPN"] + [nouns[0]] if nouns[0].pos_ == "PROPN" else []
         phrase = _phrase(nouns[0])
         return phrase, "PERSON" if len(proper) > 1 and names.name_words(phrase) else "GROUP"
@@ -56,15 +56,17 @@ def read_question(doc) -> Asked | None:
                 return Asked("according-to", name, kind)
     if any(t.lower_ in _WH | {"how"} for t in doc):  # "What did X call ...", "How did X describe ..."
         for token in doc:
-            if token.lemma_.lower() in SPEECH_VERBS and token.pos_ in ("VERB", "AUX"):
-                subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in _WH]
+            if _says(token):
+                # "Which group claimed ..." asks who; "What did X call ..." asks what X said.
+                subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in _WH
+                            and not any(t.lower_ in _WH for t in c.lefts)]
                 if subjects:
                     name, kind = _name_in(doc[subjects[0].left_edge.i: subjects[0].right_edge.i + 1], doc)
                     if name:
                         return Asked("what-did-say", name, kind)
         # The small parser often takes "did" for the main verb ("What did X call Y?"): then
         # the speaker is the person (else organisation) named before the speech verb.
-        verb = next((t for t in doc if t.lemma_.lower() in SPEECH_VERBS and t.lower_ not in _WH), None)
+        verb = next((t for t in doc if _says(t) and t.lower_ not in _WH), None)
         if verb is not None:
             named = [ent for ent in _entities_in(doc[:verb.i], doc) if ent.label_ in ("PERSON", "ORG")]
             if named:
