@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import names
-from .speakers import _entities_in, _phrase, _says, _trim
+from .speakers import entities_in, phrase, says, trim
 
 _WH = {"who", "whom", "which", "what"}
 
@@ -25,21 +25,21 @@ class Asked:
 def _name_in(span, doc) -> tuple[str, str]:
     """The speaker a span of the question names: a person, else an organisation, else a
     group ("the Saudi foreign ministry")."""
-    entities = _entities_in(span, doc)
+    entities = entities_in(span, doc)
     if entities and entities[0].label_ in ("PERSON", "ORG"):
-        return _trim(entities[0].text), entities[0].label_
+        return trim(entities[0].text), entities[0].label_
     nouns = [t for t in span if t.dep_ in ("nsubj", "nsubjpass", "pobj") and t.pos_ in ("NOUN", "PROPN")]
     if nouns and (entities or nouns[0].pos_ == "PROPN"):  # a named group, not "the group"
         proper = [t for t in nouns[0].lefts if t.pos_ == "PROPN"] + [nouns[0]] if nouns[0].pos_ == "PROPN" else []
-        phrase = _phrase(nouns[0])
-        return phrase, "PERSON" if len(proper) > 1 and names.name_words(phrase) else "GROUP"
+        words = phrase(nouns[0])
+        return words, "PERSON" if len(proper) > 1 and names.name_words(words) else "GROUP"
     return "", ""
 
 
 def read_question(doc) -> Asked | None:
     """The attribution a parsed question asks about, or None."""
     for token in doc:  # "Who said ...", "Which official called ..."
-        if _says(token):
+        if says(token):
             for child in token.children:
                 if child.dep_ in ("nsubj", "nsubjpass") and (
                         child.lower_ in _WH or any(t.lower_ in _WH for t in child.lefts)):
@@ -56,7 +56,7 @@ def read_question(doc) -> Asked | None:
                 return Asked("according-to", name, kind)
     if any(t.lower_ in _WH | {"how"} for t in doc):  # "What did X call ...", "How did X describe ..."
         for token in doc:
-            if _says(token):
+            if says(token):
                 # "Which group claimed ..." asks who; "What did X call ..." asks what X said.
                 subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in _WH
                             and not any(t.lower_ in _WH for t in c.lefts)]
@@ -66,11 +66,11 @@ def read_question(doc) -> Asked | None:
                         return Asked("what-did-say", name, kind)
         # The small parser often takes "did" for the main verb ("What did X call Y?"): then
         # the speaker is the person (else organisation) named before the speech verb.
-        verb = next((t for t in doc if _says(t) and t.lower_ not in _WH), None)
+        verb = next((t for t in doc if says(t) and t.lower_ not in _WH), None)
         if verb is not None:
-            named = [ent for ent in _entities_in(doc[:verb.i], doc) if ent.label_ in ("PERSON", "ORG")]
+            named = [ent for ent in entities_in(doc[:verb.i], doc) if ent.label_ in ("PERSON", "ORG")]
             if named:
-                return Asked("what-did-say", _trim(named[0].text), named[0].label_)
+                return Asked("what-did-say", trim(named[0].text), named[0].label_)
     return None
 
 

@@ -36,7 +36,6 @@ SPEECH_VERBS = frozenset("""
 # Verbs whose subject says something only when they introduce content (a clause, a quote):
 # "ISIS, which claimed the attack" claims responsibility, it says nothing.
 _NEED_CONTENT = frozenset({"claim", "post", "ask", "question", "expect", "believe", "think", "answer", "welcome"})
-_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "advcl", "parataxis", "oprd", "dobj", "attr"})
 _SUBJECTS = ("nsubj", "nsubjpass")
 # Passive verbs whose subject is still the one speaking ("Khamenei was quoted as saying").
 _PASSIVE_SPEAKS = frozenset({"quote"})
@@ -46,12 +45,11 @@ _NOT_TURNS = frozenset({"UPDATE", "WATCH", "READ", "CLOSE", "NOTE", "EDITOR'S NO
                         "PHOTOS", "RELATED", "ADVERTISEMENT", "Q", "A", "FAQ"})
 MAX_TURN = 12  # sentences a transcript turn may run over without another label
 _NAMED = ("PERSON", "ORG", "NORP", "GPE", "FAC")
-_PRONOUNS = {"he": "PERSON", "she": "PERSON", "him": "PERSON", "her": "PERSON"}
+_PRONOUNS = frozenset({"he", "she", "him", "her"})
 _RELATIVE = {"who", "which", "that"}
 _OPEN = "“\"«"
 MAX_RUN = 6  # sentences one quotation may run over
 _MARKS = {"“", "”", '"', "«", "»"}
-_QUOTES = re.compile(r"[“”\"«»]")
 
 
 @dataclass(frozen=True)
@@ -77,13 +75,13 @@ class _Context:
     last_named: Speaker | None = None  # the last speaker with a name, of any kind
 
 
-def _entities_in(span, doc) -> list:
+def entities_in(span, doc) -> list:
     """Named entities inside a token span, a person first, then an organisation, then others."""
     found = [ent for ent in doc.ents if ent.start < span.end and ent.end > span.start and ent.label_ in _NAMED]
     return sorted(found, key=lambda ent: (_NAMED.index(ent.label_), ent.start))
 
 
-def _trim(text: str) -> str:
+def trim(text: str) -> str:
     text = re.sub(r"^(?:the|The)\s+", "", text.strip())
     text = re.sub(r"['’]s$", "", text.strip(" ,;:([{")).strip(" ,;:([{")
     return text
@@ -114,12 +112,12 @@ def _subject(verb) -> Any:
 
 def _speech_ancestor(token) -> Any:
     for ancestor in token.ancestors:
-        if _says(ancestor):
+        if says(ancestor):
             return ancestor
     return None
 
 
-def _says(token) -> bool:
+def says(token) -> bool:
     if token.pos_ not in ("VERB", "AUX") or token.lemma_.lower() not in SPEECH_VERBS:
         return False
     if token.lemma_.lower() in _NEED_CONTENT:
@@ -127,10 +125,10 @@ def _says(token) -> bool:
     return True
 
 
-def _phrase(subject) -> str:
+def phrase(subject) -> str:
     """A common-noun subject with its modifiers: "Iranian authorities", "jihadist group"."""
     parts = [t for t in subject.lefts if t.dep_ in ("amod", "compound", "nmod")] + [subject]
-    return _trim(" ".join(t.text for t in sorted(parts, key=lambda t: t.i)))
+    return trim(" ".join(t.text for t in sorted(parts, key=lambda t: t.i)))
 
 
 def _mention_of(subject, doc, own_words: bool = False) -> Mention:
@@ -142,7 +140,7 @@ def _mention_of(subject, doc, own_words: bool = False) -> Mention:
     if text in _RELATIVE and subject.head.dep_ == "relcl":  # "ISIS, which said..."
         subject = subject.head.head
     span = doc[subject.left_edge.i: (subject.i if own_words else subject.right_edge.i) + 1]
-    entities = _entities_in(span, doc)
+    entities = entities_in(span, doc)
     inside = next((ent for ent in entities if ent.start <= subject.i < ent.end), None)
     chosen = entities[0] if entities and entities[0].label_ in ("PERSON", "ORG") else inside
     if chosen is not None and chosen.label_ != "PERSON" and subject.pos_ == "PROPN" and not chosen.start <= subject.i < chosen.end:
@@ -153,24 +151,24 @@ def _mention_of(subject, doc, own_words: bool = False) -> Mention:
         own = [t for t in chain if t.lower_.strip(".") not in names.TITLES and t.text[:1].isupper()]
         name = " ".join(t.text for t in own)
         if len(own) >= 2:
-            title = _trim(doc[span.start: chain[0].i].text) if chain else ""
-            return Mention(name=_trim(name), kind="PERSON", alias=title)
+            title = trim(doc[span.start: chain[0].i].text) if chain else ""
+            return Mention(name=trim(name), kind="PERSON", alias=title)
     head = subject.lemma_.lower() if chosen is None or not chosen.start <= subject.i < chosen.end else ""
     if chosen is not None:
         before = [t for t in doc[span.start: chosen.start] if not t.is_punct]
-        alias = _trim(doc[before[0].i: before[-1].i + 1].text) if any(t.pos_ in ("NOUN", "PROPN") for t in before) else ""
+        alias = trim(doc[before[0].i: before[-1].i + 1].text) if any(t.pos_ in ("NOUN", "PROPN") for t in before) else ""
         # Another name in apposition ("The Islamic State (ISIS)") is the same speaker; one
         # joined by "and" ("Bildt and Stubb said") is not.
-        others = [_trim(ent.text) for ent in entities
+        others = [trim(ent.text) for ent in entities
                   if ent is not chosen and ent.label_ == chosen.label_ and ent.root.dep_ == "appos"]
-        return Mention(name=_trim(chosen.text), kind=chosen.label_, alias=alias, also=others[0] if others else "",
+        return Mention(name=trim(chosen.text), kind=chosen.label_, alias=alias, also=others[0] if others else "",
                        subject_head=head)
     modifiers = {t.i for t in subject.lefts if t.dep_ in ("amod", "compound", "nmod", "poss")}
     if any(ent.root.i in modifiers for ent in entities):  # "Iranian authorities": a group named by a nationality or place
-        return Mention(name=_phrase(subject), kind="GROUP", subject_head=head)
+        return Mention(name=phrase(subject), kind="GROUP", subject_head=head)
     if subject.pos_ == "PROPN":  # a name the entity model missed
         parts = [t for t in span if t.pos_ == "PROPN" and t.i <= subject.i]
-        return Mention(name=_trim(" ".join(t.text for t in parts)), kind="PERSON" if len(parts) > 1 else "ORG")
+        return Mention(name=trim(" ".join(t.text for t in parts)), kind="PERSON" if len(parts) > 1 else "ORG")
     if subject.pos_ == "NOUN" and any(t.lower_ in ("the", "this", "that") for t in subject.lefts):
         return Mention(head=head)
     return Mention()
@@ -178,7 +176,7 @@ def _mention_of(subject, doc, own_words: bool = False) -> Mention:
 
 def read_sentence(doc, quoted_first: bool = True) -> Mention:
     """The speaker a parsed sentence names, if any (see `_read`), and the people it names."""
-    persons = tuple(_trim(ent.text) for ent in doc.ents if ent.label_ == "PERSON")
+    persons = tuple(trim(ent.text) for ent in doc.ents if ent.label_ == "PERSON")
     return replace(_read(doc, quoted_first), persons=persons)
 
 
@@ -187,7 +185,7 @@ def _read(doc, quoted_first: bool) -> Mention:
     the verb a quotation hangs from comes first ("Democrats decried it, including Hochul,
     who called it \"shocking\"" is Hochul's); without `quoted_first` (an answer's "Pompeo
     said Zarif blamed ...", which puts the words in Pompeo's mouth) the main verb does."""
-    verbs = [t for t in doc if _says(t)]
+    verbs = [t for t in doc if says(t)]
     quoting: dict[Any, int] = {}
     for mark in (t for t in doc if t.text in _MARKS and quoted_first):
         verb = _speech_ancestor(mark)

@@ -18,7 +18,7 @@ from .quoting import as_answer
 
 def _claimed(sentence: str, first: bool, asked: Any) -> tuple[str, str] | None:
     """(name, kind) of whom an answer sentence says is speaking, if anyone."""
-    from ...attribute.speakers import _entities_in, read_sentence
+    from ...attribute.speakers import entities_in, read_sentence
     from ...providers.nlp import parser
 
     doc = parser()(sentence)
@@ -28,7 +28,7 @@ def _claimed(sentence: str, first: bool, asked: Any) -> tuple[str, str] | None:
     if not first or asked is None:
         return None
     if asked.kind == "who-said":  # "Sean Cahill [1]." names the speaker without a verb
-        named = [ent for ent in _entities_in(doc[:], doc) if ent.label_ in ("PERSON", "ORG")]
+        named = [ent for ent in entities_in(doc[:], doc) if ent.label_ in ("PERSON", "ORG")]
         return (named[0].text, named[0].label_) if named else None
     return asked.speaker, asked.speaker_kind
 
