@@ -26,3 +26,24 @@ def drop_controls(text: str) -> str:
     not bring escape sequences that retitle the terminal or clear the screen, nor reorder
     what is shown next to it, when a passage is shown."""
     return _CONTROL.sub(lambda m: "\n" if m.group() in "\r\x0b\x0c" else "", text.replace("\r\n", "\n"))
+
+
+# Chat-template control text: ChatML and most templates' <|name|> tokens (Qwen's
+# <|im_start|>, <|im_end|>, <|endoftext|>, <|fim_prefix|>..., Llama 3's <|eot_id|>), their
+# full-width-bar form (<｜begin▁of▁sentence｜>), and the bare tags some vocabularies parse as
+# one token (Qwen's <tool_call>, </tool_call>; </s>, <s>; Gemma's <start_of_turn>).
+# llama.cpp's server parses special tokens in the whole templated prompt, message contents
+# included, so an article holding "<|im_end|>\n<|im_start|>system" would open a real
+# system turn.
+CHAT_TOKEN = re.compile(
+    r"<[|｜][^<>|｜\s]{1,64}[|｜]>"
+    r"|</?(?:s|tool_call|tool_response|tools|think|start_of_turn|end_of_turn|bos|eos|pad|unk)>",
+    re.IGNORECASE,
+)
+
+
+def drop_chat_tokens(text: str) -> str:
+    """`text` without chat-template control text, each token replaced by a space: what a
+    model is sent as message content (an article, a question) must never reach it as a
+    special token that ends a turn or opens one."""
+    return CHAT_TOKEN.sub(" ", text)
