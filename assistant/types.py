@@ -158,6 +158,7 @@ class Refusal(str, Enum):
     UNSUPPORTED_NUMBER = "unsupported number"
     UNSUPPORTED_COUNT = "unsupported count"
     UNCITED = "uncited"  # nothing in the answer points at or matches a passage
+    PLANTED = "planted instruction"  # the answer rests only on sentences that give the reader orders
     MISATTRIBUTED = "misattributed"  # the question or the answer puts words in a mouth the passages do not
 
     def __str__(self) -> str:

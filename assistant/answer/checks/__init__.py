@@ -17,6 +17,7 @@ from . import (
     freshness,
     loops,
     numbers,
+    obeyed,
     passage_talk,
     premise,
     pruning,
@@ -42,6 +43,7 @@ AFTER_MODEL: tuple[After, ...] = (
     loops.cut,  # a sentence repeated word for word: what came before it
     valid_markers.clean,  # markers pointing at no passage go
     passage_talk.rewrite,  # "according to passage 2" becomes [2]
+    obeyed.drop,  # sentences resting only on passage sentences that give orders go; planted instruction
     numbers.check,  # unsupported number
     counts.check,  # unsupported count
     uncited.mark_or_drop,  # every sentence shown is cited: unmarked ones get their passage's marker or go

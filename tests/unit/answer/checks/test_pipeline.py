@@ -41,7 +41,7 @@ def test_the_checks_before_the_model_run_in_their_declared_order():
 
 def test_the_checks_after_the_model_rewrite_in_order_and_stop_at_the_first_refusal():
     assert [check.__module__.rsplit(".", 1)[1] for check in AFTER_MODEL] == [
-        "loops", "valid_markers", "passage_talk", "numbers", "counts", "uncited", "premise", "pruning", "corroboration", "quoted",
+        "loops", "valid_markers", "passage_talk", "obeyed", "numbers", "counts", "uncited", "premise", "pruning", "corroboration", "quoted",
         "attribution"]
     excerpts = [excerpt(1, PASSAGE), excerpt(2, "ISIS posted a video of the attackers.")]
     draft = after_model(Draft("According to passage 1, ISIS claimed the attack [1][7].", excerpts,
@@ -58,7 +58,7 @@ def test_the_checks_after_the_model_rewrite_in_order_and_stop_at_the_first_refus
 def test_every_refusal_reason_is_one_of_the_documented_values():
     assert [r.value for r in Refusal] == [
         "no relevant passage", "unknown name", "name not in passages", "out of date", "all withheld", "model",
-        "unsupported number", "unsupported count", "uncited", "misattributed"]
+        "unsupported number", "unsupported count", "uncited", "planted instruction", "misattributed"]
     assert str(Refusal.UNCITED) == "uncited"
 
 
