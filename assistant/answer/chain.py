@@ -10,9 +10,10 @@ listed, in order, in `checks/__init__.py`.
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Generator, Sequence
 
 from ..attribute.evidence import attribute, looks_attributive, speaker_of
 from ..attribute.names import matches
@@ -32,7 +33,7 @@ from .markers import marker_count, markers
 from .prompts import answer_system, format_excerpts, load
 from .quotes import supporting_sentences
 from .refusals import REFUSAL, is_refusal
-from .streaming import MarkerFilter, RefusalHold
+from .streaming import AnswerEnd, FirstLine, MarkerFilter, RefusalHold, stream_until
 
 
 @dataclass
@@ -124,6 +125,15 @@ class Answerer:
         assert self._model_chains is not None
         return self._model_chains[name]
 
+    def model_stream(self, name: str, variables: dict, end: AnswerEnd | FirstLine) -> Generator[str, None, None]:
+        """What the model writes for `model_chain(name)`, piece by piece, until `end` says the
+        rest would be thrown away; closing it stops the model (`streaming.stream_until`)."""
+        chain = self.model_chain(name)  # prompt | model | text
+        return stream_until(chain.middle[0], chain.first.invoke(variables), end)
+
+    def model_text(self, name: str, variables: dict, end: AnswerEnd | FirstLine) -> str:
+        return "".join(self.model_stream(name, variables, end))
+
     def ask(self, question: str, history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None,
             as_of: date | None = None, dates: DateRange = DateRange()) -> Answer:
         started = time.monotonic()
@@ -144,7 +154,7 @@ class Answerer:
         """The question rewritten to stand on its own, when it leans on the conversation."""
         if not history or not self.has_model or not needs_context(question):
             return question
-        text = self.model_chain("condense").invoke({"history": render_history(history), "question": question})
+        text = self.model_text("condense", {"history": render_history(history), "question": question}, FirstLine())
         rewritten = text.strip().splitlines()[0].strip().strip('"') if text.strip() else ""
         if content_words(rewritten) and rewritten.endswith("?") and len(rewritten) <= 3 * len(question) + 200:
             return rewritten
@@ -214,12 +224,13 @@ class Answerer:
         on_token = state.on_token
         shown, held = MarkerFilter(len(state.excerpts)), RefusalHold()
         pieces: list[str] = []
-        for piece in self.model_chain("generate").stream(self._variables(state)):
-            if not pieces:
-                state.timed("first_token", started)
-            pieces.append(piece)
-            if on_token:
-                on_token(held.feed(shown.feed(piece)))
+        with closing(self.model_stream("generate", self._variables(state), AnswerEnd())) as stream:  # Ctrl-C stops the model too
+            for piece in stream:
+                if not pieces:
+                    state.timed("first_token", started)
+                pieces.append(piece)
+                if on_token:
+                    on_token(held.feed(shown.feed(piece)))
         if on_token:
             on_token(held.feed(shown.flush()))
         state.timed("generate", started)
@@ -239,7 +250,7 @@ class Answerer:
         if len(state.excerpts) < 2 and not _recent(state.excerpts, state.today):
             return state
         started = time.monotonic()
-        state.second = self.model_chain("look_again").invoke(self._variables(state))
+        state.second = self.model_text("look_again", self._variables(state), AnswerEnd())
         state.timed("second_look", started)
         return state
 

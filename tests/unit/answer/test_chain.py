@@ -356,3 +356,33 @@ def test_a_second_look_answer_is_dropped_unless_the_passages_vouch_for_it_and_it
     assert any(e.first.source == "storm.md" for e in answer.excerpts)  # so a second look ran
     assert len(answerer.llm.prompts) == 2
     assert answer.refused and answer.answer == REFUSAL and answer.refused_by == "model" and not answer.second_look
+
+
+class CountingModel(RuleChatModel):
+    """Streams its reply piece by piece and counts how many pieces were taken from it."""
+
+    taken: list[int] = []
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):
+        for chunk in super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs):
+            self.taken[0] += 1
+            yield chunk
+
+
+def test_generation_stops_at_the_first_repeated_sentence_with_the_same_answer(retriever):
+    loop = "ISIS was not the only group to have claimed the shooting [1]. "
+    reply = "ISIS threatened Iran with new attacks [1]. " + loop * 6
+    model = CountingModel(rules=[("Question:", reply)], prompts=[], taken=[0])
+    answer = Answerer(retriever, model).ask("What did ISIS threaten?")
+    assert answer.answer == "ISIS threatened Iran with new attacks [1]. " + loop.strip()
+    words = len(reply.split(" "))
+    assert model.taken[0] < words / 2  # the copies after the first repeat were never asked for
+    assert answer.raw.count("ISIS was not") == 2
+
+
+def test_generation_stops_once_the_model_refuses(retriever):
+    reply = "The indexed articles don't say. " + "They only report the attack and who claimed it. " * 5
+    model = CountingModel(rules=[("Question:", reply)], prompts=[], taken=[0])
+    answer = Answerer(retriever, model).ask("Which app carried the ISIS statement?")
+    assert answer.refused
+    assert model.taken[0] <= len(REFUSAL.split(" ")) + 1
