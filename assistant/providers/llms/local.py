@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import time
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Callable
@@ -31,10 +32,84 @@ CONTEXT_TOKENS = 4096
 _servers: dict[str, "LocalServer"] = {}
 
 
-class LocalServer:
-    def __init__(self, model_path: Path, context: int = CONTEXT_TOKENS, port: int = 0) -> None:
+@dataclass(frozen=True)
+class Speculation:
+    """How llama.cpp drafts tokens that the model then checks in one batch. A drafted token
+    is kept only where it is the token the model picks itself, so greedy answers stay the
+    same; what changes is how many passes over the weights an answer takes.
+
+    `ngram` is prompt lookup: after each token, the last `n` tokens are looked up in the
+    prompt and the answer so far, and the `m` tokens that followed them there are the
+    draft (a grounded answer copies names, numbers and phrases from its passages).
+    `draft_model` ("0.5b", or a GGUF path of the same vocabulary) drafts instead with a
+    smaller model, `draft_max` tokens at most, while it is at least `draft_p_min` sure."""
+
+    ngram: tuple[int, int] | None = None
+    draft_model: str = ""
+    draft_max: int = 8
+    draft_p_min: float = 0.75
+
+    @classmethod
+    def parse(cls, spec: str) -> "Speculation":
+        """`off`, `ngram`, `ngram:N:M`, `draft`, `draft:N`, or two of them joined by `+`."""
+        ngram: tuple[int, int] | None = None
+        draft, draft_max = "", cls.draft_max
+        for part in filter(None, (p.strip() for p in spec.lower().split("+"))):
+            kind, *numbers = part.split(":")
+            try:
+                values = [int(n) for n in numbers]
+            except ValueError:
+                values = [-1]
+            if kind == "off" and not numbers:
+                continue
+            if kind == "ngram" and len(values) in (0, 2) and all(v > 0 for v in values):
+                ngram = (values[0], values[1]) if values else NGRAM
+            elif kind == "draft" and len(values) in (0, 1) and all(v > 0 for v in values):
+                draft, draft_max = DRAFT_MODEL, values[0] if values else cls.draft_max
+            else:
+                raise UserError(f"ASSISTANT_SPECULATIVE={spec!r}: use off, ngram, ngram:N:M, draft, draft:N or ngram+draft")
+        return cls(ngram=ngram, draft_model=draft, draft_max=draft_max)
+
+    def __str__(self) -> str:
+        parts = [f"ngram:{self.ngram[0]}:{self.ngram[1]}"] if self.ngram else []
+        if self.draft_model:
+            parts.append(f"draft:{self.draft_max}")
+        return "+".join(parts) or "off"
+
+    def apply(self, params, draft_path: Path | None) -> None:
+        """Set these choices on xllamacpp's CommonParams."""
         import xllamacpp as xlc
 
+        kinds = xlc.common_speculative_type
+        spec = params.speculative
+        types = []
+        if self.ngram:  # first: a prompt-lookup draft costs nothing to make, the model's is tried when it has none
+            types.append(kinds.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE)
+            spec.ngram_simple.size_n, spec.ngram_simple.size_m = self.ngram
+        if draft_path is not None:
+            types.append(kinds.COMMON_SPECULATIVE_TYPE_DRAFT_SIMPLE)
+            spec.draft.mparams.path = str(draft_path)
+            spec.draft.n_max = self.draft_max
+            spec.draft.p_min = self.draft_p_min
+        spec.types = types or [kinds.COMMON_SPECULATIVE_TYPE_NONE]
+
+
+NGRAM = (3, 8)
+DRAFT_MODEL = "0.5b"
+
+
+def speculation() -> Speculation:
+    """The speculative decoding `ASSISTANT_SPECULATIVE` asks for (the default when unset)."""
+    return Speculation.parse(os.environ.get("ASSISTANT_SPECULATIVE") or "off")
+
+
+class LocalServer:
+    def __init__(self, model_path: Path, context: int = CONTEXT_TOKENS, port: int = 0,
+                 speculate: Speculation | None = None, warmup: bool = True, repack: bool = True) -> None:
+        import xllamacpp as xlc
+
+        self.speculation = speculation() if speculate is None else speculate
+        draft = resolve_model(self.speculation.draft_model) if self.speculation.draft_model else None
         params = xlc.CommonParams()
         params.model.path = str(model_path)
         params.n_ctx = context
@@ -44,9 +119,14 @@ class LocalServer:
         self.api_key = secrets.token_urlsafe(24)
         params.api_keys = [self.api_key]
         params.cache_ram_mib = 256
+        params.endpoint_metrics = True  # /metrics (behind the key): tokens and passes, for benchmarks and tests
         params.verbosity = 3 if os.environ.get("ASSISTANT_DEBUG") else -1
+        params.warmup = warmup
+        params.no_extra_bufts = not repack
+        self.speculation.apply(params, draft)
         self.kv_dir = cache_dir() / "kv"
         params.slot_save_path = str(self.kv_dir) + os.sep  # llama.cpp appends file names to it as a string
+        self.params = params
         try:
             self.server = xlc.Server(params)
         except Exception as exc:
