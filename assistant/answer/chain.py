@@ -54,6 +54,7 @@ class Asking:
     excerpts: list[Excerpt] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # sources whose passages addressed the model
     raw: str = ""  # the model's answer
+    on_evidence: Callable[[list[Excerpt]], None] | None = None  # told which articles the model will read
     second: str = ""  # its second look, if it refused
 
     def timed(self, name: str, started: float) -> None:
@@ -135,10 +136,14 @@ class Answerer:
         return "".join(self.model_stream(name, variables, end))
 
     def ask(self, question: str, history: Sequence[Turn] = (), on_token: Callable[[str], None] | None = None,
-            as_of: date | None = None, dates: DateRange = DateRange()) -> Answer:
+            as_of: date | None = None, dates: DateRange = DateRange(),
+            on_evidence: Callable[[list[Excerpt]], None] | None = None) -> Answer:
+        """`on_evidence` gets the articles the model is about to read (one excerpt each, in
+        passage order) as soon as they are known, before they are cut to the question and
+        long before the first token: the terminal shows them while the model reads."""
         started = time.monotonic()
         state = Asking(question=replace_surrogates(question).strip(), history=list(history), on_token=on_token,
-                       today=(as_of or date.today()).isoformat(), as_of=as_of, dates=dates)
+                       today=(as_of or date.today()).isoformat(), as_of=as_of, dates=dates, on_evidence=on_evidence)
         try:
             answer = self.chain.invoke(state)
         except Exception as exc:
@@ -192,6 +197,8 @@ class Answerer:
         about what someone said, each sentence's speaker; then each cut to what the
         question needs (that person's statements first)."""
         state.excerpts, state.withheld = withhold(group(state.passages))
+        if state.on_evidence and state.excerpts and self.has_model:
+            state.on_evidence(state.excerpts)
         favoured = None
         if state.excerpts and looks_attributive(state.standalone):
             started = time.monotonic()

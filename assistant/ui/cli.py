@@ -221,7 +221,8 @@ def ask(
     answerer = _answerer(settings, k)
     stream = not as_json and sys.stdout.isatty()
     with render.LiveAnswer(enabled=stream) as live:
-        result = answerer.ask(question, as_of=as_of, dates=dates, on_token=live.feed if stream else None)
+        result = answerer.ask(question, as_of=as_of, dates=dates, on_token=live.feed if stream else None,
+                              on_evidence=live.evidence if stream else None)
     if result.refused:
         _warn_if_empty(answerer.retriever)
     note_undated(answerer.retriever, dates)

@@ -203,6 +203,20 @@ class LiveAnswer:
         if self.live is not None and self.text.strip():
             self.live.update(Markdown(drop_controls(self.text)))
 
+    def evidence(self, excerpts: Sequence["Excerpt"]) -> None:
+        """The articles the model is reading, one line each (title · site or source ·
+        date), printed above the spinner as soon as they are known; they stay on screen
+        above the answer. Their numbers are the answer's [n] markers."""
+        if self.live is None:
+            return
+        self.console.print(f"[dim]Reading {_count(len(excerpts), 'article')}:[/]", highlight=False)
+        for e in excerpts:
+            p = e.first
+            where = p.site or (f"{p.source}, p. {p.page}" if p.page else p.source)
+            parts = [name(p.title or p.source)] + [name(x) for x in (where if p.title else "", p.published) if x]
+            self.console.print(f"[dim]  [cyan]\\[{e.n}][/] {' · '.join(parts)}[/]", no_wrap=True, overflow="ellipsis",
+                               highlight=False)
+
     def close(self) -> None:
         if self.live is not None:
             self.live.stop()

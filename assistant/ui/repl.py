@@ -107,7 +107,8 @@ class Repl:
         try:
             with render.LiveAnswer(self.console, enabled=stream) as live:
                 result = self.answerer.ask(question, history=self.history, as_of=self.as_of,
-                                           on_token=live.feed if stream else None)
+                                           on_token=live.feed if stream else None,
+                                           on_evidence=live.evidence if stream else None)
         except KeyboardInterrupt:
             self.console.print("[dim](stopped)[/]")
             return

@@ -358,6 +358,22 @@ def test_a_second_look_answer_is_dropped_unless_the_passages_vouch_for_it_and_it
     assert answer.refused and answer.answer == REFUSAL and answer.refused_by == "model" and not answer.second_look
 
 
+def test_the_articles_being_read_are_told_before_the_first_token(retriever):
+    events = []
+    model = RuleChatModel(rules=[("Question:", "ISIS claimed the attack [1].")], prompts=[])
+    answer = Answerer(retriever, model).ask(
+        "Who claimed the Ahvaz attack?", on_token=lambda t: events.append(("token", t)),
+        on_evidence=lambda excerpts: events.append(("evidence", [e.first.source for e in excerpts])))
+    assert events[0] == ("evidence", [SEED_SOURCE]) and [kind for kind, _ in events].count("evidence") == 1
+    assert any(kind == "token" for kind, _ in events[1:]) and not answer.refused
+
+
+def test_no_articles_are_told_without_a_model(retriever):
+    seen = []
+    Answerer(retriever, None).ask("Who claimed the Ahvaz attack?", on_evidence=seen.append)
+    assert seen == []  # retrieval only: the passages are the output, nothing is read
+
+
 class CountingModel(RuleChatModel):
     """Streams its reply piece by piece and counts how many pieces were taken from it."""
 

@@ -50,3 +50,23 @@ def test_the_index_summary_counts_one_chunk_as_one():
     console = Console(file=io.StringIO(), width=200)
     render.index_report(IndexReport(sources_updated=1, chunks_embedded=1, chunks_deleted=1, chunks_total=1), console)
     assert "1 chunk embedded, 1 deleted, 1 in the index." in console.file.getvalue()
+
+
+def test_the_articles_read_show_above_the_streamed_answer(seed_index, embeddings):
+    from fakes import RuleChatModel
+
+    from assistant.answer.chain import Answerer
+    from assistant.retrieve.retriever import Retriever
+
+    console = _terminal()
+    model = RuleChatModel(rules=[("Question:", "ISIS claimed the attack [1].")], prompts=[])
+    with LiveAnswer(console) as live:
+        Answerer(Retriever(seed_index, embeddings), model).ask("Who claimed the Ahvaz attack?", on_token=live.feed,
+                                                               on_evidence=live.evidence)
+    shown = console.file.getvalue()
+    assert "Reading 1 article:" in shown and "ISIS threatens Iran with more attacks" in shown
+    assert shown.index("ISIS threatens Iran with more attacks") < shown.index("ISIS claimed the attack")
+    plain = Console(file=io.StringIO())  # piped: nothing but the answer, as before
+    with LiveAnswer(plain) as live:
+        live.evidence([])
+    assert plain.file.getvalue() == ""
