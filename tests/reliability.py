@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conftest import SEED_SOURCE, SEEDS
 
-from assistant.store.chroma import chroma_lock
+from assistant.store.locks import chroma_lock
 
 SEED_TEXT = (SEEDS / SEED_SOURCE).read_text()
 _PARAGRAPHS = [" ".join(p.split()) for p in SEED_TEXT.split("\n\n")[1:] if len(p.strip()) > 40]

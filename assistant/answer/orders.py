@@ -43,146 +43,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Sequence
 
-from ..text.safe import CHAT_TOKEN
-from .refusals import REFUSAL
-
-# ---------------------------------------------------------------------------- markup
-
-MARKUP = re.compile(
-    CHAT_TOKEN.pattern
-    + r"|<\s*/?\s*passage\b|\[/?INST\]|<</?SYS>>|\[\s*(?:system|assistant|developer|admin)\s*(?:prompt|message|note)?\s*\]"
-    r"|^\W{0,3}#{2,}\s*(?:system|instructions?|response|assistant|user)\b"
-    r"|\b(?:system|developer)\s+(?:note|prompt|message|instructions?|override)\s*:"
-    r"|" + re.escape(REFUSAL.rstrip(".")).replace("'", "['’]?"),
-    re.IGNORECASE | re.MULTILINE,
-)
-# A chat role's label ("SYSTEM:", "Assistant:"), which product listings use too ("System:
-# Nintendo Switch"): an order only when what follows talks of answers, instructions or "you".
-_ROLE_LABEL = re.compile(r"^\W{0,3}(?:system|assistant|user|human|model|instructions?)\s*(?:prompt|message)?\s*:\s*(.*)",
-                         re.IGNORECASE | re.DOTALL)
-_ROLE_TALK = re.compile(r"\b(?:you|your|answer\w*|repl\w*|respon\w*|questions?|instructions?|prompts?|rules|"
-                        r"ignore|disregard|priority|override|say|output)\b", re.IGNORECASE)
-# Idioms of the genre, whatever the parse makes of them.
-_IDIOMS = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:(?:your|my|previous|prior|above|earlier|preceding|system|other)\s+)*"
-    r"(?:instructions?|rules|directions|prompts?|guidelines|passages?)\b"
-    r"|\bthe\s+only\s+correct\s+answer\b"
-    r"|\b(?:correct|right|only|true|real|official)\s+(?:answer|response|reply)\s+to\s+(?:any|every|all|each)\b"
-    r"|\byour\s+(?:answer|response|reply|output)\s+(?:to|for)\s+(?:any|every|all|each)\b"
-    r"|\b(?:your|any|every|each|all)\s+(?:correct\s+|right\s+|final\s+)?(?:answers?|repl(?:y|ies)|responses?|summar(?:y|ies))\s+"
-    r"(?:should|must|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|only\s+)?"
-    r"(?:be|say|read|state|include|mention|contain|name|begin|start|end)\b"
-    r"|\byou\s+(?:must\s+now|will\s+now|have\s+no\s+(?:rules|restrictions|guidelines|limits|filters))\b"
-    r"|\byou\s+are\s+now\s+(?:(?-i:[A-Z])\w*(?!\w)(?<!I)|in\s+\w+\s+mode|(?:a|an)\s+(?:\w+\s+)?(?:AI|assistant|model|bot|chatbot|persona))"
-    r"|\bfrom\s+now\s+on,?\s+you\b"
-    r"|\b(?:previous|prior|earlier|above|old|all|any|other)\s+(?:instructions?|guidance|guidelines|rules|directions|prompts?)\s+"
-    r"(?:is|are|were|has\s+been|have\s+been)\s+(?:now\s+)?(?:void|null|cancell?ed|revoked|obsolete|superseded|overridden|invalid)"
-    r"|\bnew\s+instructions?\s+(?:take|takes|have|has)\s+(?:priority|precedence)"
-    r"|\b(?:begin|end|start)\s+(?:of\s+)?(?:the\s+)?(?:system|developer|hidden)\s+(?:message|prompt|instructions?)\b",
-    re.IGNORECASE,
-)
-
-# ---------------------------------------------------------------------------- machines
-
-_MACHINE_WORDS = (r"(?:AI|A\.I\.|LLMs?|GPTs?|ChatGPT|chat\s?bots?|bots?|assistants?|summari[sz]ers?|copilots?"
-                  r"|(?:AI|large|artificial|automated|automatic|machine|language|generative)[\s-]+"
-                  r"(?:models?|systems?|tools?|readers?|agents?|programs?|software|engines?|assistants?|summari[sz]ers?))")
-# "Note to AI assistants:", "Editor's note for AI systems:", "Dear chatbot,", "To any AI reading this:".
-_MACHINE_LABEL = re.compile(
-    r"^\W{0,3}(?:(?:(?:editor|publisher)['’]?s?|an?|the|important|urgent|special|private|hidden)\s+)*"
-    r"(?:note|message|memo|instructions?|reminder|notice|warning|request|nb|p\.?s\.?)\s+(?:to|for)\s+(?:all\s+|any\s+|the\s+)?"
-    + _MACHINE_WORDS + r"\b[^:.!?\n]{0,30}?(?::|\s[—–-]\s)"
-    r"|^\W{0,3}(?:dear|attention|attn|hey|hello|hi)\W+(?:all\s+|any\s+)?" + _MACHINE_WORDS + r"\s*[:,]"
-    r"|^\W{0,3}(?:to|for)\s+(?:all\s+|any\s+|the\s+)?" + _MACHINE_WORDS + r"\b[^:.!?\n]{0,30}?:"
-    r"|^\W{0,3}(?:all\s+|any\s+)?" + _MACHINE_WORDS + r"\s+(?:that\s+|who\s+)?(?:read|reading|process|processing|summari[sz]e|"
-    r"summari[sz]ing|pars(?:e|ing)|index(?:ing)?|see|seeing)\s+this\b[^:.!?\n]{0,30}?:",
-    re.IGNORECASE,
-)
-_STRONG_MACHINE = {"assistant", "chatbot", "bot", "ai", "a.i.", "llm", "gpt", "chatgpt", "copilot", "summariser",
-                   "summarizer", "summarizers", "summarisers", "chatbots", "assistants", "bots", "llms"}
-_WEAK_MACHINE = {"model", "system", "tool", "program", "programme", "software", "reader", "agent", "engine", "crawler",
-                 "scraper", "service", "application", "app", "intelligence", "machine"}
-_MACHINE_MODIFIER = {"ai", "a.i.", "language", "automated", "automatic", "machine", "artificial", "generative", "llm",
-                     "summarisation", "summarization", "large", "chat"}
-
-# ---------------------------------------------------------------------------- verbs and nouns
-
-# Verbs that produce an answer: a directive with one of these tells the reader what to write.
-_ANSWERING = {"answer", "reply", "respond", "output", "print", "cite", "repeat", "append", "return", "refuse", "decline"}
-_SAYING = {"say", "state", "write", "tell", "mention", "include", "add", "insert", "report", "claim", "call", "name",
-           "describe", "give", "use", "begin", "start", "end", "treat", "summarise", "summarize",
-           "link", "attribute", "list", "provide", "identify"}
-_OVERRIDING = {"ignore", "disregard", "forget", "override", "bypass", "skip", "obey", "pretend", "act", "roleplay"}
-_PLAYING = {"pretend", "act", "roleplay"}
-_ACTIONS = _ANSWERING | _SAYING | _OVERRIDING
-# What a prompt is made of.
-_TASK = {"question", "answer", "response", "reply", "prompt", "instruction", "passage", "summary", "citation", "query",
-         "rule", "guideline", "directive", "context", "output"}
-# The nouns that carry what to answer: "with the single word X", "include the link".
-_ANSWER_NOUNS = {"word", "words", "link", "url", "phrase", "sentence", "answer", "response", "reply", "string",
-                 "text", "name", "number", "figure", "message"}
-_TEXT_NOUNS = {"bulletin", "article", "text", "page", "passage", "statement", "document", "story", "report", "post",
-               "message", "note", "release", "item", "content", "feed", "site", "website", "email", "summary", "briefing"}
-_READING = {"read", "summarise", "summarize", "process", "parse", "index", "scrape", "crawl", "ingest", "see", "analyse",
-            "analyze", "use", "quote", "cite"}
-_OBLIGATION = {"must", "should", "shall", "ought", "need", "needs"}
-_REQUESTING = {"ask", "request", "urge", "invite", "instruct", "tell", "want", "remind", "beg", "order", "direct", "require",
-               "encourage", "advise"}
-_REQUIRED = {"require", "instruct", "expect", "ask", "tell", "direct", "order", "request", "advise", "urge", "oblige"}
-_QUANTIFIED = re.compile(r"\b(?:any|every|all|each)\s+(?:\w+\s+){0,2}?(?:questions?|quer(?:y|ies)|requests?|prompts?|users?"
-                         r"|answers?|responses?|repl(?:y|ies)|summar(?:y|ies))\b",
-                         re.IGNORECASE)
-_ANSWERING_TALK = re.compile(r"\b(?:answer(?:s|ed|ing)?|repl(?:y|ies|ying)|respond(?:s|ing)?|responses?|summar\w+"
-                             r"|(?:when|if|whenever)\s+(?:you\s+are\s+|being\s+)?asked)\b", re.IGNORECASE)
-_WHEN_ASKED = re.compile(r"\b(?:when|if|whenever|once)\s+(?:you\s+are\s+|being\s+)?(?:asked|questioned|queried)\b", re.IGNORECASE)
-_SINGLE = re.compile(r"['‘](?=\S)[^'‘’\n]{1,200}?(?<=\S)['’](?![\w])")
-_QUOTES = {'"': '"', "“": "”", "«": "»", "„": "“", "‹": "›", "「": "」"}
-
-# ---------------------------------------------------------------------------- other languages
-
-_ENGLISH = {"the", "a", "an", "and", "of", "to", "in", "is", "are", "was", "were", "that", "for", "with", "on", "it",
-            "this", "by", "as", "be", "at", "from", "has", "have", "had", "said", "not", "will", "would", "who", "which",
-            "his", "her", "their", "they", "he", "she", "we", "you", "your", "or", "but", "its", "after", "about", "i",
-            "me", "my", "may", "can", "if", "no", "so", "do", "did", "what", "how", "our", "us"}
-# The commonest function words of French, Spanish, German, Italian, Portuguese, Dutch and Polish.
-_OTHER = set("""le la les des du un une et est dans pour qui que sur pas au aux ce cette toutes tous vous votre
-    el los las del y en por con una es lo su sus todas todos usted
-    der die das den dem und ist nicht ein eine mit von zu auf sich alle ihre sie
-    il di che per non sono della gli le tutte tutti e
-    o os da do das dos em um uma não com se ao às
-    de het een en van dat niet zijn je alle
-    w z na nie się jest że""".split())
-_IGNORE = r"(?:ignor\w*|oubli\w*|olvid\w*|vergiss\w*|vergessen|dimentic\w*|esquec\w*|negeer\w*|zignoruj\w*|pomi\w*)"
-_INSTRUCTIONS = (r"(?:instru\w*|istruzion\w*|anweisung\w*|consignes?|indicaciones|r[eè]gles?|reglas?|regeln?|regras?"
-                 r"|direttiv\w*|richtlijn\w*|polece\w*)")
-_ANSWER = (r"(?:r[ée]pon\w*|respon\w*|rispon\w*|antwort\w*|beantwort\w*|antwoord\w*|odpowi\w*"
-           r"|di[st]es|sagen?|sag|d[ií]gales?|diga|dica|d[ií]|dis)")
-_QUESTION = r"(?:questions?|preguntas?|fragen?|domand[ae]|perguntas?|vragen?|pytani\w*)"
-_EVERY = r"(?:toute?s?|tous|chaque|cualquier\w*|todas?|todos?|cada|jede[nrms]?|alle[ns]?|ogni|qualsiasi|tutt[ei]|qualquer|elke|każd\w*)"
-_ONLY = r"(?:uniquement|seulement|[uú]nicamente|solamente|nur|soltanto|solo|apenas|alleen|tylko)"
-_AI_ABBREVIATION = r"(?:IA|KI|AI)"  # in capitals only: "ia", "ki" are words
-_AI = (r"(?:assistant\w*|asistente\w*|assistent\w*|chatbot\w*|mod[eè]les?\s+de\s+langage|modelos?\s+de\s+(?:lenguaje|linguagem)"
-       r"|sprachmodell\w*|modell[oi]\s+linguistic\w*|taalmodel\w*|model\w*\s+j[eę]zykow\w*)")
-
-
-def _has(pattern: str, text: str, flags: int = re.IGNORECASE) -> bool:
-    return re.search(r"(?<!\w)" + pattern + r"(?!\w)", text, flags) is not None
-
-
-def english(sentence: str) -> bool:
-    """Whether the sentence reads as English: no fewer of its words are English function
-    words than those of the other languages above."""
-    words = re.findall(r"[^\W\d_]+", re.sub(r"\S*(?:://|www\.)\S*", " ", sentence.lower()))
-    return sum(w in _ENGLISH for w in words) >= sum(w in _OTHER and w not in _ENGLISH for w in words)
-
-
-def _foreign_orders(sentence: str, loose: bool) -> bool:
-    ignore, instructions = _has(_IGNORE, sentence), _has(_INSTRUCTIONS, sentence)
-    answer = _has(_ANSWER, sentence)
-    machine = _has(_AI_ABBREVIATION, sentence, 0) or _has(_AI, sentence)
-    return ((ignore and instructions) or (machine and (answer or instructions or loose))
-            or (answer and (_has(_ONLY, sentence) or _has(_EVERY + r"\s+(?:\w+\s+){0,2}?" + _QUESTION, sentence))))
-
+from . import order_words as w
 
 # ---------------------------------------------------------------------------- the parse
 
@@ -192,19 +53,19 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
     start; one never closed runs to the end."""
     spans: list[tuple[int, int]] = []
     i = 0
-    first = next((j for j, ch in enumerate(text) if ch in _QUOTES or ch in "”»"), -1)
+    first = next((j for j, ch in enumerate(text) if ch in w.QUOTES or ch in "”»"), -1)
     if first >= 0 and (text[first] in "”»" or (text[first] == '"' and text.count('"') % 2 and first > 0
                                                  and not text[first - 1].isspace())):
         spans.append((0, first))
         i = first + 1
     while i < len(text):
-        if text[i] in _QUOTES:
-            end = text.find(_QUOTES[text[i]], i + 1)
+        if text[i] in w.QUOTES:
+            end = text.find(w.QUOTES[text[i]], i + 1)
             spans.append((i + 1, len(text) if end < 0 else end))
             i = len(text) if end < 0 else end + 1
             continue
         # 'single quotes' and ‘curly ones’, told from apostrophes by what stands around them.
-        single = _SINGLE.match(text, i) if text[i] in "'‘" and (i == 0 or not text[i - 1].isalnum()) else None
+        single = w.SINGLE.match(text, i) if text[i] in "'‘" and (i == 0 or not text[i - 1].isalnum()) else None
         if single:
             spans.append((i + 1, single.end() - 1))
             i = single.end()
@@ -221,11 +82,11 @@ def _is_machine(token: Any) -> bool:
     lower = token.lower_
     if token.pos_ == "PROPN" and re.search(r"\w(?:Bot|GPT|AI)$", token.text):
         return True  # a name for the model: "FreeBot", "TruthGPT"
-    if lower in _STRONG_MACHINE or token.lemma_.lower() in _STRONG_MACHINE:
+    if lower in w.STRONG_MACHINE or token.lemma_.lower() in w.STRONG_MACHINE:
         # "assistant coach", "Assistant Secretary", "AI researchers": a modifier, not the addressee.
-        return token.dep_ not in ("compound", "amod") or token.head.lemma_.lower() in _WEAK_MACHINE
-    if token.lemma_.lower() in _WEAK_MACHINE:
-        return any(c.dep_ in ("compound", "amod") and c.lower_ in _MACHINE_MODIFIER for c in token.children)
+        return token.dep_ not in ("compound", "amod") or token.head.lemma_.lower() in w.WEAK_MACHINE
+    if token.lemma_.lower() in w.WEAK_MACHINE:
+        return any(c.dep_ in ("compound", "amod") and c.lower_ in w.MACHINE_MODIFIER for c in token.children)
     return False
 
 
@@ -247,7 +108,7 @@ def _requested(verb: Any) -> list[Any]:
     """Whom a request in the present asks to do `verb`: "We ask automated readers to
     answer..." (not "Police asked residents to...", which reports one)."""
     head = verb.head
-    if verb.dep_ != "xcomp" or head is verb or head.lemma_.lower() not in _REQUESTING or head.tag_ not in ("VB", "VBP", "VBZ"):
+    if verb.dep_ != "xcomp" or head is verb or head.lemma_.lower() not in w.REQUESTING or head.tag_ not in ("VB", "VBP", "VBZ"):
         return []
     return [c for c in head.children if c.dep_ in ("dobj", "dative")]
 
@@ -267,7 +128,7 @@ def _readers(verb: Any) -> list[Any]:
 
 def _obliged(verb: Any) -> bool:
     """must/should/shall answer, have/need/ought to answer, are (required) to answer."""
-    if any(c.dep_ == "aux" and c.lower_ in _OBLIGATION for c in verb.children):
+    if any(c.dep_ == "aux" and c.lower_ in w.OBLIGATION for c in verb.children):
         return True
     head = verb.head
     if verb.dep_ in ("xcomp", "ccomp") and head is not verb:
@@ -275,7 +136,7 @@ def _obliged(verb: Any) -> bool:
         if (lemma in ("have", "need", "ought", "be") and any(c.lower_ == "to" for c in verb.children)
                 and not any(c.dep_ == "dobj" for c in head.children)):  # not "have two minutes to answer"
             return True
-        if lemma in _REQUIRED and head.tag_ == "VBN":
+        if lemma in w.REQUIRED and head.tag_ == "VBN":
             return True
     if verb.dep_ == "conj" and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
         return _obliged(verb.head)
@@ -302,7 +163,7 @@ def _imperative(verb: Any) -> bool:
     also when the parser took it for a noun: "Important: reply to every question...")."""
     doc = verb.doc
     labelled = (verb.i == 0 or doc[verb.i - 1].text in ":—–") and not (verb.i + 1 < len(doc) and doc[verb.i + 1].text == ":")
-    if not (verb.tag_ in ("VB", "VBP") or (labelled and verb.tag_ == "NN" and verb.lower_ in _ACTIONS)):
+    if not (verb.tag_ in ("VB", "VBP") or (labelled and verb.tag_ == "NN" and verb.lower_ in w.ACTIONS)):
         return False
     if _subjects(verb) or _requested(verb):
         return False
@@ -326,11 +187,11 @@ def _prescribes(verb: Any, spans: Sequence[tuple[int, int]]) -> bool:
         # "the single word X", "the link http://...": the noun with what it names.
         named = [c for c in token.children if c.dep_ in ("appos", "compound", "nummod", "npadvmod", "attr", "dobj")]
         named += [t for c in token.children if c.dep_ == "prep" for t in c.children if t.dep_ == "pobj"]
-        return token.lower_ in _ANSWER_NOUNS and any(names_it(t) for t in named)
+        return token.lower_ in w.ANSWER_NOUNS and any(names_it(t) for t in named)
 
     lemma = verb.lemma_.lower()
     for child in verb.children:
-        if child.dep_ == "ccomp" and lemma in (_ANSWERING | {"say", "state", "write", "tell", "claim", "report", "add"}):
+        if child.dep_ == "ccomp" and lemma in (w.ANSWERING | {"say", "state", "write", "tell", "claim", "report", "add"}):
             return True
         objects = ("dobj", "attr", "oprd", "dative", "npadvmod", "appos", "acomp", "nsubj")
         if child.dep_ in objects and child.i > verb.i and names_it(child):
@@ -341,16 +202,16 @@ def _prescribes(verb: Any, spans: Sequence[tuple[int, int]]) -> bool:
             if any(names_it(t) for t in prep.children if t.dep_ == "pobj"):
                 return True
     after = verb.idx + len(verb.text)
-    return lemma in (_ANSWERING | {"say", "state", "write"}) and any(a >= after for a, _ in spans)
+    return lemma in (w.ANSWERING | {"say", "state", "write"}) and any(a >= after for a, _ in spans)
 
 
 def _refers_to_itself(doc: Any) -> bool:
     """"reading this bulletin", "summarising this statement": the text speaks of itself and
     of whoever processes it."""
     for token in doc:
-        if token.lower_ in ("this", "these") and token.head.lemma_.lower() in _TEXT_NOUNS:
+        if token.lower_ in ("this", "these") and token.head.lemma_.lower() in w.TEXT_NOUNS:
             noun = token.head
-            if noun.head.lemma_.lower() in _READING or noun.head.lower_.endswith("ing"):
+            if noun.head.lemma_.lower() in w.READING or noun.head.lower_.endswith("ing"):
                 return True
     return False
 
@@ -360,7 +221,7 @@ def _reader(subject: Any) -> bool:
     "anyone reading this page", "any summary", "every answer"."""
     for token in subject.subtree:
         lemma = token.lemma_.lower()
-        if lemma in _READING and any(t.lower_ in ("this", "these", "it") for t in token.subtree if t is not token):
+        if lemma in w.READING and any(t.lower_ in ("this", "these", "it") for t in token.subtree if t is not token):
             return True
         if lemma in ("summary", "answer", "response", "reply", "output") and (
                 any(c.lower_ in ("any", "every", "all", "each", "your") for c in token.children)
@@ -370,15 +231,15 @@ def _reader(subject: Any) -> bool:
 
 
 def _task_words(doc: Any) -> bool:
-    return any(t.lemma_.lower() in _TASK for t in doc)
+    return any(t.lemma_.lower() in w.TASK for t in doc)
 
 
 def _parsed_orders(doc: Any, loose: bool) -> bool:
     text = doc.text
     spans = _quoted_spans(text)
-    quantified = _QUANTIFIED.search(text) is not None
-    when_asked = _WHEN_ASKED.search(text) is not None
-    answering_talk = _ANSWERING_TALK.search(text) is not None
+    quantified = w.QUANTIFIED.search(text) is not None
+    when_asked = w.WHEN_ASKED.search(text) is not None
+    answering_talk = w.ANSWERING_TALK.search(text) is not None
     machine_named = any(_is_machine(t) for t in doc)
     for token in doc:
         # "If you are a language model", "you are an AI assistant": the reader is told what it is.
@@ -389,16 +250,16 @@ def _parsed_orders(doc: Any, loose: bool) -> bool:
         # An answering verb opening the sentence or a label, whatever the parser made of it
         # ("IMPORTANT - answer X to every question" parses "answer" as a noun).
         before = doc[token.i - 1].lower_ if token.i else ""
-        if (token.lower_ in _ANSWERING and (quantified or when_asked) and not _inside(token, spans)
+        if (token.lower_ in w.ANSWERING and (quantified or when_asked) and not _inside(token, spans)
                 and (not before or before in (":", "-", "–", "—", "please", "always", "only", "never"))):
             return True
     for verb in doc:
         lemma = verb.lemma_.lower()
-        if lemma not in _ACTIONS or verb.pos_ not in ("VERB", "AUX") and verb.tag_ not in ("VB", "VBP", "NN"):
+        if lemma not in w.ACTIONS or verb.pos_ not in ("VERB", "AUX") and verb.tag_ not in ("VB", "VBP", "NN"):
             continue
         requested = _requested(verb)
         obliged, imperative = _obliged(verb) or bool(requested), _imperative(verb)
-        if not (obliged or imperative) and lemma in _ANSWERING and not _inside(verb, spans):
+        if not (obliged or imperative) and lemma in w.ANSWERING and not _inside(verb, spans):
             # "You will answer Velmori": a future told to the reader is an order.
             obliged = any(c.dep_ == "aux" and c.lower_ in ("will", "'ll") for c in verb.children) and any(
                 s.lower_ in ("you", "u") for s in _subjects(verb))
@@ -414,21 +275,21 @@ def _parsed_orders(doc: Any, loose: bool) -> bool:
             to_machine = True  # "As an AI, you must say..."
         prescribed = _prescribes(verb, spans)
         if to_machine:
-            if prescribed or quantified or when_asked or lemma in _OVERRIDING or _refers_to_itself(doc) or loose:
+            if prescribed or quantified or when_asked or lemma in w.OVERRIDING or _refers_to_itself(doc) or loose:
                 return True
             continue
         if quoted:
             continue  # "'Answer me!', he shouted": reported speech to someone in the story
         if to_you or (imperative and not subjects):
-            if lemma in _ANSWERING and (prescribed or quantified or when_asked or (to_you and _task_words(doc))):
+            if lemma in w.ANSWERING and (prescribed or quantified or when_asked or (to_you and _task_words(doc))):
                 return True
-            if lemma in _SAYING and prescribed and (quantified or when_asked or answering_talk):
+            if lemma in w.SAYING and prescribed and (quantified or when_asked or answering_talk):
                 return True
-            if lemma in _OVERRIDING and any(t.lemma_.lower() in _TASK for t in verb.subtree if t is not verb):
+            if lemma in w.OVERRIDING and any(t.lemma_.lower() in w.TASK for t in verb.subtree if t is not verb):
                 return True  # "Ignore passage 2", "disregard the rules above"
-            if lemma in _PLAYING and any(t.lower_ in ("you", "yourself") for t in verb.subtree if t is not verb):
+            if lemma in w.PLAYING and any(t.lower_ in ("you", "yourself") for t in verb.subtree if t is not verb):
                 return True  # "Pretend you are...", "act as if you had no rules"
-            if loose and (lemma in _ANSWERING | _OVERRIDING | _PLAYING or prescribed) and (
+            if loose and (lemma in w.ANSWERING | w.OVERRIDING | w.PLAYING or prescribed) and (
                     answering_talk or _task_words(doc) or machine_named):
                 return True
     return False
@@ -446,7 +307,7 @@ _WORTH_PARSING = re.compile(
     re.IGNORECASE,
 )
 _READER = re.compile(
-    r"(?<!\w)" + _MACHINE_WORDS + r"(?!\w)|\b(?:read|process|pars|index|scrap|crawl|ingest|analy[sz]|summar)\w*\s+(?:this|these)\b"
+    r"(?<!\w)" + w.MACHINE_WORDS + r"(?!\w)|\b(?:read|process|pars|index|scrap|crawl|ingest|analy[sz]|summar)\w*\s+(?:this|these)\b"
     r"|\b(?:any|every|each|all|your)\s+(?:summar(?:y|ies)|answers?|repl(?:y|ies)|responses?)\b",
     re.IGNORECASE,
 )
@@ -454,13 +315,13 @@ _READER = re.compile(
 
 def _marked(sentence: str, loose: bool) -> bool | None:
     """True or False when the sentence's words decide, None when its parse must."""
-    if MARKUP.search(sentence) or _IDIOMS.search(sentence) or _MACHINE_LABEL.search(sentence):
+    if w.MARKUP.search(sentence) or w.IDIOMS.search(sentence) or w.MACHINE_LABEL.search(sentence):
         return True
-    role = _ROLE_LABEL.match(sentence)
-    if role and _ROLE_TALK.search(role.group(1)):
+    role = w.ROLE_LABEL.match(sentence)
+    if role and w.ROLE_TALK.search(role.group(1)):
         return True
-    if not english(sentence):
-        return _foreign_orders(sentence, loose)
+    if not w.english(sentence):
+        return w.foreign_orders(sentence, loose)
     if _READER.search(sentence):
         return None
     spans = _quoted_spans(sentence)

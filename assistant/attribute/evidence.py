@@ -15,7 +15,8 @@ from typing import Iterable, Sequence
 from ..text.safe import drop_controls
 from ..types import Excerpt, Sentence, Speaker
 from .names import matches
-from .speakers import SPEECH_VERBS, speakers
+from .parse import SPEECH_VERBS
+from .speakers import speakers
 
 _STRICT = os.environ.get("ASSISTANT_SPEAKER_VARIANT") == "strict"
 _IRREGULAR = "said says told tells wrote written thought spoke spoken according quoted".split()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import names
-from .speakers import entities_in, phrase, says, trim
+from .parse import entities_in, phrase, says, trim
 
 _WH = {"who", "whom", "which", "what"}
 

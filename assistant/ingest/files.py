@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
+from ..errors import UserError
 from .problems import Problems
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -171,3 +172,27 @@ def decode(raw: bytes, name: str, warn: Problems) -> str | None:
     encoding = "cp1252" if any("cp1252" in names for names in tied) else best.encoding
     warn(name, f"not UTF-8: read as {encoding} (detected)")
     return raw.decode(encoding, errors="replace")
+
+
+def refuse_overlaps(roots: list[str], known: list[str]) -> None:
+    """A corpus path inside another one (or holding one) would index its articles twice,
+    under two names: refuse before anything changes. Recorded paths are not compared with
+    each other, so an index made before this check still re-syncs."""
+    def inside(a: Path, b: Path) -> bool:  # ... and not in a hidden folder, which b's walk skips
+        return b in a.parents and not any(part.startswith(".") for part in a.relative_to(b).parts)
+
+    for i, new in enumerate(roots):
+        if new in known:
+            continue
+        for other in known + roots[:i] + roots[i + 1:]:
+            is_inner = inside(Path(new), Path(other))
+            if not (is_inner or inside(Path(other), Path(new))):
+                continue
+            if other not in known:
+                hint = "give only the outer one"
+            elif is_inner:
+                hint = "run `assistant index` to re-sync everything"
+            else:
+                hint = f"to index all of it, rebuild from it: assistant index --rebuild {new}"
+            raise UserError(f"corpus path {new} {'is inside' if is_inner else 'holds'} {other}, which is indexed too: "
+                            f"its articles would be indexed twice; {hint}")

@@ -25,12 +25,14 @@ from typing import Any, Callable, Iterator, Protocol
 from ..config import Settings, default_corpus
 from ..errors import IndexBusyError, IndexDamagedError, NoSpaceError, UserError
 from ..store import health
-from ..store.chroma import UNKNOWN_ROOTS, IndexInfo, Store, check_embeddings, chroma_lock
+from ..store.check import set_aside
+from ..store.chroma import UNKNOWN_ROOTS, IndexInfo, Store, check_embeddings
 from ..store.lexical import lexical_path
+from ..store.locks import chroma_lock
 from ..types import Article
 from .chunking import chunk_article, chunk_key
 from .fetch import is_url
-from .files import count_articles, unsupported_files
+from .files import count_articles, refuse_overlaps, unsupported_files
 from .problems import Problems
 from .readers import read_articles
 from .records import Records, digest, fingerprint
@@ -112,7 +114,7 @@ def run_index(settings: Settings, paths: list[Path | str] | None = None, rebuild
         aside = None
         if rebuild:  # damaged databases go aside (kept, not deleted), so the rebuild starts clean
             with chroma_lock(settings.index_dir):
-                aside = health.set_aside(settings.index_dir, embedded=not settings.chroma_url,
+                aside = set_aside(settings.index_dir, embedded=not settings.chroma_url,
                                          expect_index=store.recorded() is not None)
             if aside:
                 problems(str(aside), "the damaged index files were moved here; delete this folder once the rebuilt index works")
@@ -136,7 +138,7 @@ def run_index(settings: Settings, paths: list[Path | str] | None = None, rebuild
             # Never seeds/ in place of what the index (or roots.json, when Chroma's file was lost) records.
             roots = known_roots or (list(recorded.roots) if recorded else []) or [str(default_corpus())]
         if paths:
-            _refuse_overlaps([r for r in roots if not is_url(r)], [] if rebuild else [r for r in known_roots if not is_url(r)])
+            refuse_overlaps([r for r in roots if not is_url(r)], [] if rebuild else [r for r in known_roots if not is_url(r)])
         if rebuild and (missing := [root for root in roots if not is_url(root) and not Path(root).exists()]):
             # A disk that is not mounted must not empty the index: refuse before anything changes.
             raise UserError(f"corpus path {missing[0]} no longer exists, so --rebuild would drop what was indexed "
@@ -228,30 +230,6 @@ def run_index(settings: Settings, paths: list[Path | str] | None = None, rebuild
     report.warnings = problems.warnings
     report.seconds = round(time.monotonic() - started, 2)
     return report
-
-
-def _refuse_overlaps(roots: list[str], known: list[str]) -> None:
-    """A corpus path inside another one (or holding one) would index its articles twice,
-    under two names: refuse before anything changes. Recorded paths are not compared with
-    each other, so an index made before this check still re-syncs."""
-    def inside(a: Path, b: Path) -> bool:  # ... and not in a hidden folder, which b's walk skips
-        return b in a.parents and not any(part.startswith(".") for part in a.relative_to(b).parts)
-
-    for i, new in enumerate(roots):
-        if new in known:
-            continue
-        for other in known + roots[:i] + roots[i + 1:]:
-            is_inner = inside(Path(new), Path(other))
-            if not (is_inner or inside(Path(other), Path(new))):
-                continue
-            if other not in known:
-                hint = "give only the outer one"
-            elif is_inner:
-                hint = "run `assistant index` to re-sync everything"
-            else:
-                hint = f"to index all of it, rebuild from it: assistant index --rebuild {new}"
-            raise UserError(f"corpus path {new} {'is inside' if is_inner else 'holds'} {other}, which is indexed too: "
-                            f"its articles would be indexed twice; {hint}")
 
 
 class _Web:

@@ -10,7 +10,7 @@ a small index re-creates, the HNSW files on disk, so an `index` run and a `searc
 same moment could read each other's half-written files. Every call on the embedded client
 and its collections therefore runs under one lock file per index dir (`Serialized`).
 
-Damage and a full disk are caught here too (`health.py`): the catalogue is probed before
+Damage and a full disk are caught here too (`health.py`, `space.py`): the catalogue is probed before
 Chroma opens, the active collection's HNSW files before it loads them, writes check for
 room first, and a failed call is explained in one line. The corpus roots are also kept
 in `roots.json` beside the databases (`roots.py`), for a rebuild when Chroma's file is lost.
@@ -35,15 +35,13 @@ from ..errors import BackendError, IndexDamagedError, IndexMismatchError, NoInde
 from ..ingest.chunking import chunk_body
 from ..types import Passage
 from . import health
+from .locks import Serialized, chroma_lock
 from .roots import Recorded, read_roots, store_name, write_roots
 
 PREFIX = "news-"
 _SEGMENT_FOLDER = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FORMAT = 1
 PAGE = 5000
-# One Chroma call waits this long for another process's call to finish. Calls take
-# milliseconds to a few seconds (loading a large index); only a stuck process waits longer.
-LOCK_WAIT = 120.0
 
 # Chroma's product telemetry would try to reach the internet.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -247,82 +245,6 @@ class Store:
 # The advice when an index made before roots.json lost its Chroma store: only the user
 # knows what it was built from.
 UNKNOWN_ROOTS = "rebuild it from its corpus paths: assistant index --rebuild PATH..."
-
-
-def chroma_lock(index_dir: Path):
-    """The lock shared by every process that uses the embedded Chroma under `index_dir`
-    (one object per path in a process, so nested calls re-enter it)."""
-    from filelock import FileLock
-
-    return _Waiting(FileLock(str(index_dir / "chroma.lock"), is_singleton=True), index_dir)
-
-
-class _Waiting:
-    """A file lock whose timeout is a one-line error for the user."""
-
-    def __init__(self, lock, index_dir: Path) -> None:
-        self.lock = lock
-        self.index_dir = index_dir
-
-    def __enter__(self) -> None:
-        from filelock import Timeout
-
-        try:
-            self.lock.acquire(timeout=LOCK_WAIT)
-        except Timeout:
-            raise BackendError(
-                f"the index at {self.index_dir} has been busy for {LOCK_WAIT:.0f} s: "
-                "another process is stuck in it; stop that process and try again"
-            ) from None
-        except OSError as exc:
-            raise BackendError(f"cannot lock the index at {self.index_dir}: {one_line(exc)}") from exc
-
-    def __exit__(self, *exc_info) -> None:
-        self.lock.release()
-
-
-class Serialized:
-    """A Chroma client or collection whose every method call holds `lock`; collections it
-    returns are wrapped the same way. Attributes (name, metadata) pass through."""
-
-    def __init__(self, target, lock, index_dir: Path | None = None) -> None:
-        self._target = target
-        self._lock = lock
-        self._index_dir = index_dir
-
-    def __getattr__(self, name: str):
-        value = getattr(self._target, name)
-        if not callable(value):
-            return value
-
-        def call(*args, **kwargs):
-            with self._lock:
-                if self._index_dir is None:
-                    result = value(*args, **kwargs)
-                else:
-                    if health.is_write(name):
-                        # Chroma may rewrite its HNSW files in this call: a full disk there damages them.
-                        health.require_space(self._index_dir)
-                    try:
-                        result = value(*args, **kwargs)
-                    except BaseException as exc:  # a Rust panic is a BaseException
-                        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, Terminated)):
-                            raise
-                        if (error := health.explain(exc, self._index_dir)) is None:
-                            raise
-                        raise error from exc
-            return self._wrap(result)
-
-        return call
-
-    def _wrap(self, result):
-        from chromadb.api.models.Collection import Collection
-
-        if isinstance(result, Collection):
-            return Serialized(result, self._lock, self._index_dir)
-        if isinstance(result, list) and result and isinstance(result[0], Collection):
-            return [Serialized(item, self._lock, self._index_dir) for item in result]
-        return result
 
 
 def check_embeddings(info: IndexInfo, name: str, dimension: int) -> None:

@@ -12,7 +12,7 @@ from . import render
 
 def check_index(settings: Settings, as_json: bool) -> None:
     from ..ingest.indexer import index_lock
-    from ..store.health import check_index as check
+    from ..store.check import check_index as check
 
     if not settings.chroma_url and not settings.index_dir.exists():
         raise NoIndexError(f"no index at {settings.index_dir}: nothing to check")

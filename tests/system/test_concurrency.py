@@ -29,6 +29,7 @@ from assistant.config import Settings
 from assistant.errors import BackendError
 from assistant.ingest.indexer import run_index
 from assistant.store import chroma as store
+from assistant.store import locks
 
 pytestmark = pytest.mark.slow
 
@@ -103,7 +104,7 @@ def test_chroma_calls_wait_for_each_other_across_processes(tmp_path, embeddings,
         time.sleep(8)  # a search takes 2-3 s here when nothing holds the lock
         assert reader.poll() is None, "the reader did not wait for the lock"
 
-        monkeypatch.setattr(store, "LOCK_WAIT", 0.5)
+        monkeypatch.setattr(locks, "LOCK_WAIT", 0.5)
         with pytest.raises(BackendError, match=r"has been busy for 0 s: another process is stuck in it"):
             _ = store.Store(Settings(index_dir=index_dir)).client
     finally:

@@ -19,7 +19,7 @@ from reliability import assert_exactly, error_lines, expected_chunk_ids, inspect
 from assistant.config import Settings
 from assistant.errors import IndexDamagedError
 from assistant.ingest.indexer import run_index
-from assistant.store import health
+from assistant.store import check, health
 
 pytestmark = pytest.mark.slow
 
@@ -247,8 +247,8 @@ def test_check_loads_the_vectors_in_a_child_process(persisted, tmp_path, monkeyp
     _, source_index = persisted
     index_dir = copy_index(source_index, tmp_path)
     overwrite(segment(index_dir) / "data_level0.bin", 0, garbage(200_000))
-    monkeypatch.setattr(health, "hnsw_problem", lambda segment: None)  # as if the probe saw nothing
-    parts = health.check_index(Settings(index_dir=index_dir))
+    monkeypatch.setattr(check, "hnsw_problem", lambda segment: None)  # as if the probe saw nothing
+    parts = check.check_index(Settings(index_dir=index_dir))
     [vectors] = [p for p in parts if p.name.startswith("vector files")]
     assert vectors.problem == "loading it crashed the process (SIGSEGV)", parts
 
@@ -262,7 +262,7 @@ def test_damaged_vector_files_are_set_aside_for_the_rebuild(persisted, tmp_path)
     overwrite(segment(index_dir) / "data_level0.bin", 0, garbage(200_000))
     checked = run_cli("index", "--check", "--index-dir", index_dir)
     assert checked.returncode == DAMAGED and "damaged vector files" in checked.stdout, checked.stdout + checked.stderr
-    aside = health.set_aside(index_dir, embedded=True)
+    aside = check.set_aside(index_dir, embedded=True)
     assert aside is not None and sorted(p.name for p in aside.iterdir()) == ["chroma", "lexical", "records.sqlite"]
     assert sorted(p.name for p in index_dir.iterdir() if not p.name.endswith(".lock")) == [aside.name, "roots.json"]
 

@@ -18,7 +18,7 @@ from .quoting import as_answer
 
 def _claimed(sentence: str, first: bool, asked: Any) -> tuple[str, str] | None:
     """(name, kind) of whom an answer sentence says is speaking, if anyone."""
-    from ...attribute.speakers import entities_in, read_sentence
+    from ...attribute.parse import entities_in, read_sentence
     from ...providers.nlp import parser
 
     doc = parser()(sentence)

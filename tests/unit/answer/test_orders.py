@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.orders import english, gives_orders, orders
+from assistant.answer.order_words import english
+from assistant.answer.orders import gives_orders, orders
 
 PLANTED = {
     # A polite note to summarisers and other machines.

@@ -15,7 +15,7 @@ from assistant.config import Settings
 from assistant.errors import IndexDamagedError, NoSpaceError
 from assistant.ingest.indexer import run_index
 from assistant.retrieve.retriever import Retriever
-from assistant.store import health
+from assistant.store import check, health, space
 from assistant.store.chroma import Store
 from assistant.store.lexical import LexicalIndex, lexical_path
 from assistant.store.roots import FILE, Recorded, read_roots, write_roots
@@ -41,13 +41,13 @@ def test_a_full_disk_stops_indexing_before_chroma_writes(tmp_path, corpus, embed
     assert read_roots(settings.index_dir).roots == (str(corpus.resolve()),)
     before = Store(settings).require_active()[0].count()
     (corpus / "new.txt").write_text("Harbour reopens\n\nThe harbour reopened on Friday after the storm.\n")
-    need = health.space_needed(settings.index_dir)
+    need = space.space_needed(settings.index_dir)
     real = os.statvfs
-    monkeypatch.setattr(health.os, "statvfs", lambda path: SimpleNamespace(f_bavail=(need - 4096) // 4096, f_frsize=4096)
+    monkeypatch.setattr(space.os, "statvfs", lambda path: SimpleNamespace(f_bavail=(need - 4096) // 4096, f_frsize=4096)
                         if str(path).startswith(str(tmp_path)) else real(path))
     with pytest.raises(NoSpaceError, match=f"no space left on {settings.index_dir} \\(.* MB free; writing to the index stops"):
         run_index(settings, [corpus], embeddings=embeddings)
-    monkeypatch.setattr(health.os, "statvfs", real)
+    monkeypatch.setattr(space.os, "statvfs", real)
     retriever = Retriever(settings, embeddings)
     assert retriever.collection.count() == before  # nothing was written
     assert retriever.search("Who claimed the Ahvaz attack?", k=1)[0].source == SEED_SOURCE
@@ -107,7 +107,7 @@ def test_sqlite_problem(tmp_path):
 def test_check_reports_a_whole_index(tmp_path, corpus, embeddings):
     settings = Settings(index_dir=tmp_path / "idx")
     run_index(settings, [corpus], embeddings=embeddings)
-    parts = health.check_index(settings)
+    parts = check.check_index(settings)
     assert [p.problem for p in parts] == [None] * len(parts), parts
     assert {"chroma/chroma.sqlite3", "records.sqlite", "records", "roots.json"} <= {p.name for p in parts}
     assert json.loads((settings.index_dir / FILE).read_text())["roots"] == [str(corpus.resolve())]
