@@ -319,7 +319,10 @@ def evaluate(
             render.eval_summary(result.summary(), path if result is results[-1] else None)
 
 
-from . import quotes  # noqa: E402, F401  (registers `assistant quotes`)
+from . import (
+    quotes,  # noqa: E402, F401  (registers `assistant quotes`)
+    serving,  # noqa: E402, F401  (registers `assistant serve`)
+)
 
 
 def main() -> None:
