@@ -319,10 +319,7 @@ def evaluate(
             render.eval_summary(result.summary(), path if result is results[-1] else None)
 
 
-from . import (
-    quotes,  # noqa: E402, F401  (registers `assistant quotes`)
-    serving,  # noqa: E402, F401  (registers `assistant serve`)
-)
+from . import quotes, serving  # noqa: E402, F401, I001  (register `assistant quotes` and `assistant serve`)
 
 
 def main() -> None:
