@@ -9,6 +9,7 @@ from typing import Any
 
 from ...attribute.evidence import attribute, looks_attributive, speaker_of, statements_of
 from ...attribute.names import matches
+from ...text.words import named
 from ...types import Excerpt, Refusal
 from ..markers import claims
 from ..quotes import Cited, supporting_sentences
@@ -33,13 +34,21 @@ def _claimed(sentence: str, first: bool, asked: Any) -> tuple[str, str] | None:
     return asked.speaker, asked.speaker_kind
 
 
-def _evidence(draft: Draft, claim: str, numbers: list[int]) -> list[tuple[Excerpt, str]]:
+def _evidence(draft: Draft, claim: str, numbers: list[int], quoted: bool) -> list[tuple[Excerpt, str]]:
+    """The sentence of each cited passage whose words are put in a mouth: the one naming most
+    of what the claim adds to the question, or with `quoted` ("Who said X?") the one holding
+    most of the question's own words, the closest to the question first among equals."""
     found = []
     for n in numbers:
         if 1 <= n <= len(draft.excerpts):
             excerpt = draft.excerpts[n - 1]
-            # The one sentence naming most of what the claim adds: the words put in a mouth.
-            found += [(excerpt, s) for s in supporting_sentences(claim, excerpt.sentence_texts, limit=1, question=draft.question)]
+            if quoted:
+                wanted = named(draft.question)
+                order = {s.text: i for i, s in enumerate(excerpt.ranked or excerpt.sentences)}
+                best = max(excerpt.sentence_texts, key=lambda t: (len(wanted & named(t)), -order.get(t, len(order))))
+                found.append((excerpt, best))
+            else:
+                found += [(excerpt, s) for s in supporting_sentences(claim, excerpt.sentence_texts, limit=1, question=draft.question)]
     return found
 
 
@@ -68,7 +77,7 @@ def check(draft: Draft) -> None:
             continue
         name, kind = claimed
         # "Who said X?" attributes the question's words; other answers their own.
-        evidence = _evidence(draft, draft.question if asked is not None and asked.kind == "who-said" and i == 0 else claim, numbers)
+        evidence = _evidence(draft, claim, numbers, quoted=asked is not None and asked.kind == "who-said" and i == 0)
         said = [(e, s, who) for e, s in evidence if (who := speaker_of(e, s)) is not None]
         if any(matches(name, kind, who) for _, _, who in said):
             continue

@@ -72,3 +72,16 @@ def test_a_question_about_someone_the_passages_do_not_quote_on_it_is_refused_bef
     refused = ask("According to Pompeo, who funded the attack?", "Pompeo")  # he speaks, but not on that
     assert refused is not None and refused.refusal is Refusal.MISATTRIBUTED
     assert "quotes Pompeo" in refused.reason and "Mohammad Javad Zarif" in refused.reason and refused.cited[0][1] == SENTENCES[0]
+
+
+def test_who_said_finds_the_sentence_holding_the_quoted_words_not_a_shorter_one_sharing_as_many():
+    sentences = ["Jihadist group threatens new attacks in Iran after the attack in Ahvaz.",
+                 '"This cowardly act was the work of those very individuals," Khamenei was quoted as saying.']
+    excerpt = passage_of(*sentences)
+    excerpt.ranked = [excerpt.sentences[1], excerpt.sentences[0]]  # as focus ranks them for the question
+    from assistant.answer.checks.quoted import cite
+
+    draft = Draft("ISIS said it [1].", [excerpt], "Who called the Ahvaz attack a cowardly act?", "2018-09-28", asked=Asked("who-said"))
+    cite(draft)
+    check(draft)
+    assert draft.text == "Khamenei said it [1]." and draft.cited[0].quote == sentences[1]
