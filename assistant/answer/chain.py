@@ -65,11 +65,6 @@ class Asking:
                       withheld=self.withheld, **fields)
 
 
-import os  # noqa: E402  (experiment switch, removed after measuring)
-
-_VARIANT = os.environ.get("ASSISTANT_SPEAKER_VARIANT", "labels")
-
-
 class Answerer:
     def __init__(self, retriever, llm, k: int = 8) -> None:
         """`llm` is a LangChain chat model, a function that makes one (called when the first
@@ -215,9 +210,11 @@ class Answerer:
         return state
 
     def _variables(self, state: Asking) -> dict:
+        # A question about what someone said reads that person's statements only, each
+        # labelled; "who said ..." reads every statement with its speaker.
         asked = state.asked
-        only = (asked.speaker, asked.speaker_kind) if asked is not None and asked.speaker and _VARIANT in ("only", "strict") else None
-        passages = format_excerpts(state.excerpts, speakers=asked is not None and _VARIANT != "none", only=only)
+        only = (asked.speaker, asked.speaker_kind) if asked is not None and asked.speaker else None
+        passages = format_excerpts(state.excerpts, speakers=asked is not None, only=only)
         return {"today": state.today, "question": state.standalone, "passages": passages}
 
     def _generate(self, state: Asking) -> Asking:

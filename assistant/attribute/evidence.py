@@ -8,7 +8,6 @@ only where someone's words are at stake: a question or an answer that attributes
 
 from __future__ import annotations
 
-import os  # noqa: E402  (experiment switch, removed after measuring)
 import re
 from typing import Iterable, Sequence
 
@@ -18,7 +17,6 @@ from .names import matches
 from .parse import SPEECH_VERBS
 from .speakers import speakers
 
-_STRICT = os.environ.get("ASSISTANT_SPEAKER_VARIANT") == "strict"
 _IRREGULAR = "said says told tells wrote written thought spoke spoken according quoted".split()
 
 
@@ -70,17 +68,29 @@ def statements_of(excerpts: Sequence[Excerpt], name: str, kind: str) -> list[tup
     return found
 
 
+def _theirs_or_beside(excerpt: Excerpt, only: tuple[str, str]) -> set[int]:
+    """Starts of the sentences `only` says, and of the unattributed ones right before or
+    after them (a figure told next to their words, a quotation whose speaker was missed)."""
+    said = excerpt.speakers or {}
+    sentences = excerpt.sentences
+    theirs = [i for i, s in enumerate(sentences) if (who := said.get(s.start)) is not None and matches(only[0], only[1], who)]
+    keep = {sentences[i].start for i in theirs}
+    for i in theirs:
+        keep |= {sentences[j].start for j in (i - 1, i + 1) if 0 <= j < len(sentences) and sentences[j].start not in said}
+    return keep
+
+
 def labelled_text(excerpt: Excerpt, template: str, only: tuple[str, str] | None = None) -> str:
     """The focused text with each attributed sentence written through `template`
     (`{speaker}` and `{sentence}`), the others as they are. With `only` (a name and its
-    kind), other speakers' statements are left out: the model can quote no one else."""
+    kind), just that speaker's statements and the unattributed sentences beside them:
+    the model can quote no one else."""
     parts: list[str] = []
     previous = None
+    kept = _theirs_or_beside(excerpt, only) if only is not None else None
     for sentence in excerpt.shown:
         who = (excerpt.speakers or {}).get(sentence.start)
-        if only is not None and who is not None and not matches(only[0], only[1], who):
-            continue
-        if only is not None and who is None and _STRICT:
+        if kept is not None and sentence.start not in kept:
             continue
         text = template.format(speaker=drop_controls(who.name), sentence=sentence.text) if who else sentence.text
         gap = previous is not None and sentence.start - (previous.start + len(previous.text)) > 4

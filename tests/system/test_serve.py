@@ -20,6 +20,7 @@ def test_ask_answers_through_a_running_serve_process(seed_index):
         ready = json.loads(serving.stdout.readline())
         state = Path(ready["state"])
         assert state.exists()
+        before = _predicted(ready["state"])
         ask = subprocess.Popen([sys.executable, "-m", "assistant", "ask", "Who claimed the Ahvaz attack?", "--json",
                                 "--index-dir", str(seed_index.index_dir)], stdout=subprocess.PIPE, text=True)
         out = ask.stdout.read()
@@ -27,9 +28,19 @@ def test_ask_answers_through_a_running_serve_process(seed_index):
         assert os.waitstatus_to_exitcode(status) == 0
         data = json.loads(out)
         assert not data["refused"] and ("isis" in data["answer"].lower() or "islamic state" in data["answer"].lower())
-        assert usage.ru_maxrss < 1_200_000  # KiB: the 1.1 GB model was never mapped in the ask process
+        assert _predicted(ready["state"]) > before  # the serving process wrote the answer...
+        assert usage.ru_maxrss < 2_000_000  # KiB: ...and the 1.1 GB model was not mapped here as well
         serving.terminate()
         assert serving.wait(timeout=120) == 143  # SIGTERM ends it like Ctrl-C...
         assert not state.exists()  # ...and it is no longer offered to other commands
     finally:
         serving.kill()
+
+
+def _predicted(state: str) -> float:
+    """Tokens the serving process's llama.cpp has generated so far (its /metrics)."""
+    import httpx
+
+    found = json.loads(Path(state).read_text())
+    text = httpx.get(f"{found['address']}/metrics", headers={"Authorization": f"Bearer {found['api_key']}"}, timeout=30).text
+    return float(next(line.split()[-1] for line in text.splitlines() if line.startswith("llamacpp:tokens_predicted_total")))

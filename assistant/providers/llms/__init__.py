@@ -38,8 +38,14 @@ def get_chat_model(spec: str, on_progress: Callable[[int, int], None] | None = N
     if kind == "none":
         return None
     if kind == "local":
-        from .local import local_chat_model
+        # A running `assistant serve` for this model file answers with nothing to load.
+        from .background import running
+        from .local import local_chat_model, resolve_model
+        from .openai import chat_openai
 
+        found = running(resolve_model(arg, on_progress))
+        if found is not None:
+            return chat_openai("local", *found)
         return local_chat_model(arg, on_progress)
     from .openai import openai_chat_model
 

@@ -210,12 +210,6 @@ def server_for(llm) -> LocalServer | None:
 
 
 def local_chat_model(arg: str = "", on_progress: Callable[[int, int], None] | None = None):
-    """A chat model on the local GGUF: served by a running `assistant serve` process when
-    there is one for this model file (nothing to load), else by a server in this process."""
-    from .background import running
-
-    found = running(resolve_model(arg, on_progress))
-    if found is not None:
-        return chat_openai("local", *found)
+    """A chat model on the local GGUF, served by a server in this process."""
     server = local_server(arg, on_progress)
     return chat_openai("local", server.base_url, server.api_key)

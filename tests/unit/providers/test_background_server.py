@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.providers.llms import background, local
+from assistant.providers.llms import background, get_chat_model, local
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_the_chat_model_goes_to_the_running_server_without_loading(monkeypatch, 
     monkeypatch.setattr(local, "resolve_model", lambda arg, on_progress=None: tmp_path / "m.gguf")
     monkeypatch.setattr(background, "running", lambda path: ("http://127.0.0.1:9/v1", "k"))
     monkeypatch.setattr(local, "local_server", lambda *a, **k: pytest.fail("the model was loaded in-process"))
-    assert local.local_chat_model("").openai_api_base == "http://127.0.0.1:9/v1"
+    assert get_chat_model("local").openai_api_base == "http://127.0.0.1:9/v1"
 
 
 def test_the_server_stops_after_its_idle_minutes_and_not_while_used(monkeypatch, tmp_path):
