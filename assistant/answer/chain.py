@@ -110,10 +110,14 @@ class Answerer:
 
     def load_model(self) -> None:
         """Load the model now rather than at the first answer (before a chat prompt, or
-        before timed runs)."""
+        before timed runs), and the parser the checks may need, so that neither delays
+        the first question's evidence or answer."""
         if self.llm is None and self._make_llm is not None:
             self.llm = self._make_llm()
             self._model_chains = self._chains(self.llm)
+            from ..providers.nlp import parser
+
+            parser()
 
     def model_chain(self, name: str):
         """`generate`, `look_again` or `condense`: prompt | model | text."""

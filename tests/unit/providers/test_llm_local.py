@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from assistant.answer.chain import Answerer
 from assistant.providers.llms import get_chat_model
 from assistant.retrieve.retriever import Retriever
-from assistant.types import Turn
+from assistant.types import Refusal, Turn
 from assistant.ui.cli import app
 
 pytestmark = pytest.mark.llm
@@ -47,3 +47,25 @@ def test_follow_up_uses_the_conversation(answerer):
     assert any(word in follow.standalone.lower() for word in ("ahvaz", "ahwaz", "attack", "isis", "islamic state"))
     assert "24" in follow.answer or "25" in follow.answer
     assert follow.citations and all(c.source == SEED_SOURCE for c in follow.citations)
+
+
+def test_what_someone_said_is_answered_with_their_own_words(answerer):
+    answer = answerer.ask("What did Pompeo say about Zarif?")
+    text = answer.answer.lower()
+    assert not answer.refused, answer.answer
+    assert "enormous mistake" in text or "own people secure" in text, answer.answer  # Pompeo's words...
+    assert "terror sponsors" not in text  # ...not Zarif's, which the model once put in his mouth
+    assert any("Pompeo" in c.speaker for c in answer.citations)
+
+
+def test_according_to_khamenei_gets_khamenei_not_rouhani(answerer):
+    answer = answerer.ask("According to Khamenei, who funds the attackers?")
+    assert not answer.refused, answer.answer
+    assert "saudi" in answer.answer.lower() and "gulf states" not in answer.answer.lower()  # the Gulf states were Rouhani's
+
+
+def test_a_claim_put_in_the_wrong_mouth_is_refused_saying_who_made_it(answerer):
+    answer = answerer.ask("According to Pompeo, who funded the attackers?")
+    assert answer.refused and answer.refused_by == Refusal.MISATTRIBUTED
+    assert "Khamenei" in answer.answer or "Rouhani" in answer.answer
+    assert answer.citations and all(c.source == SEED_SOURCE for c in answer.citations)
