@@ -90,6 +90,7 @@ class Proc:
     maxrss_mb: float
     stdout: str
     stderr: str
+    cpu_s: float | None = None  # user + system CPU of the process and its waited-for children
 
     def json(self):
         """The last line of stdout that parses as JSON."""
@@ -130,7 +131,8 @@ def run_process(cmd, env, timeout=3600.0, cwd=PROJECT) -> Proc:
         out.seek(0)
         err.seek(0)
         return Proc(cmd, proc.returncode, wall, usage.ru_maxrss / 1024.0,
-                    out.read().decode(errors="replace"), err.read().decode(errors="replace"))
+                    out.read().decode(errors="replace"), err.read().decode(errors="replace"),
+                    usage.ru_utime + usage.ru_stime)
 
 
 def ensure_importable() -> None:

@@ -25,7 +25,11 @@ class Bench:
     def __init__(self, args, cfg: dict) -> None:
         self.args = args
         self.cfg = dict(cfg)
-        self.tmp = Path(tempfile.mkdtemp(prefix="bench-", dir=args.tmp))
+        scratch = getattr(args, "scratch", None)
+        if scratch:
+            Path(scratch).mkdir(parents=True, exist_ok=True)
+            args.keep = True
+        self.tmp = Path(scratch).resolve() if scratch else Path(tempfile.mkdtemp(prefix="bench-", dir=args.tmp))
         self.env = self._env()
         self.cli = assistant_cmd()
         self.results: dict = {"sections": {}}
