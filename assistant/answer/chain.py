@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Callable, Generator, Sequence
 
 from ..attribute.evidence import attribute, looks_attributive, speaker_of
-from ..attribute.names import matches
+from ..attribute.names import key, matches
 from ..attribute.questions import asked as asked_in
 from ..providers.llms import backend_error, prime
 from ..retrieve.excerpts import focus, group
@@ -195,18 +195,23 @@ class Answerer:
         """One excerpt per article, without those that address the model; for a question
         about what someone said, each sentence's speaker; then each cut to what the
         question needs (that person's statements first)."""
+        started = time.monotonic()
+        if state.passages and looks_attributive(state.standalone):
+            state.asked = asked_in(state.standalone)
+            if state.asked is not None and state.asked.speaker:
+                # Chunks naming that speaker first (more of the same articles too): kept when room is short.
+                name = key(state.asked.speaker, state.asked.speaker_kind)
+                passages = state.passages + self.retriever.more_of(state.passages, name, state.standalone)
+                state.passages = sorted(passages, key=lambda p: not set(content_words(name)) <= set(content_words(p.text)))
         state.excerpts, state.withheld = withhold(group(state.passages))
         if state.on_evidence and state.excerpts and self.has_model:
             state.on_evidence(state.excerpts)
         favoured = None
-        if state.excerpts and looks_attributive(state.standalone):
-            started = time.monotonic()
-            state.asked = asked_in(state.standalone)
-            if state.asked is not None:
-                attribute(state.excerpts)
-                if state.asked.speaker:
-                    name, kind = state.asked.speaker, state.asked.speaker_kind
-                    favoured = lambda e, s: (who := speaker_of(e, s)) is not None and matches(name, kind, who)  # noqa: E731
+        if state.excerpts and state.asked is not None:
+            attribute(state.excerpts)
+            if state.asked.speaker:
+                name, kind = state.asked.speaker, state.asked.speaker_kind
+                favoured = lambda e, s: (who := speaker_of(e, s)) is not None and matches(name, kind, who)  # noqa: E731
             state.timed("speakers", started)
         started = time.monotonic()
         focus(state.standalone, state.excerpts, self.retriever.embeddings, favoured=favoured)

@@ -17,6 +17,7 @@ from .names import matches
 from .parse import SPEECH_VERBS
 from .speakers import speakers
 
+LEFT_OUT = 4  # characters between two sentences beyond which a part of the article was left out
 _IRREGULAR = "said says told tells wrote written thought spoke spoken according quoted".split()
 
 
@@ -42,7 +43,10 @@ def attribute(excerpts: Iterable[Excerpt]) -> None:
     """Fill in each excerpt's `speakers` (once): the article's sentences in order."""
     for excerpt in excerpts:
         if excerpt.speakers is None:
-            found = speakers(excerpt.sentence_texts)
+            sentences = excerpt.sentences
+            gaps = frozenset(i for i in range(1, len(sentences))
+                             if sentences[i].start - (sentences[i - 1].start + len(sentences[i - 1].text)) > LEFT_OUT)
+            found = speakers(excerpt.sentence_texts, gaps)
             excerpt.speakers = {s.start: who for s, who in zip(excerpt.sentences, found) if who is not None}
 
 
@@ -93,7 +97,7 @@ def labelled_text(excerpt: Excerpt, template: str, only: tuple[str, str] | None 
         if kept is not None and sentence.start not in kept:
             continue
         text = template.format(speaker=drop_controls(who.name), sentence=sentence.text) if who else sentence.text
-        gap = previous is not None and sentence.start - (previous.start + len(previous.text)) > 4
+        gap = previous is not None and sentence.start - (previous.start + len(previous.text)) > LEFT_OUT
         parts.append((" … " if gap else " ") + text if parts else text)
         previous = sentence
     return "".join(parts)

@@ -149,6 +149,21 @@ def _mention_of(subject, doc, own_words: bool = False) -> Mention:
     return Mention()
 
 
+def _according_to(subject, doc) -> Mention:
+    """The speaker of "according to X": X's own words, or when they name no person, the
+    person named in apposition ("according to Afghanistan's Deputy Minister of State,
+    Mawlawi Sharafuddin Muslim, ..."), leaving out clauses that only describe X."""
+    own = _mention_of(subject, doc, own_words=True)
+    if own.kind == "PERSON" or own.pronoun:
+        return own
+    clauses = {t.i for c in subject.subtree if c.dep_ in ("acl", "relcl") for t in c.subtree}
+    span = doc[subject.left_edge.i: subject.right_edge.i + 1]
+    person = next((ent for ent in entities_in(span, doc) if ent.label_ == "PERSON" and ent.start not in clauses), None)
+    if person is None:
+        return own
+    return Mention(name=trim(person.text), kind="PERSON", alias=trim(doc[span.start: person.start].text))
+
+
 def read_sentence(doc, quoted_first: bool = True) -> Mention:
     """The speaker a parsed sentence names, if any (see `_read`), and the people it names."""
     persons = tuple(trim(ent.text) for ent in doc.ents if ent.label_ == "PERSON")
@@ -177,7 +192,7 @@ def _read(doc, quoted_first: bool) -> Mention:
             to = doc[token.i + 1]
             objects = [c for c in to.children if c.dep_ == "pobj"]
             if objects:
-                return _mention_of(objects[0], doc, own_words=True)
+                return _according_to(objects[0], doc)
     # Not a statement, but "The Islamic State (ISIS) jihadist group ... threatened" tells who
     # "the group" is in the next sentences.
     for token in doc:

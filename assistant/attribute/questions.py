@@ -3,12 +3,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from . import names
 from .parse import entities_in, phrase, says, trim
 
 _WH = {"who", "whom", "which", "what"}
+# A quotation in a question: its marks stand apart from words, so "Trump's" opens none.
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(]))['‘"“]([^'’"”]{4,}?)['’"”](?=[\s?.,!;:)]|$)""")
+
+
+def quoted(question: str) -> str:
+    """The words a question quotes ("Who said 'something in a banana republic'?"), if any."""
+    return " ".join(m.group(1) for m in _QUOTED.finditer(question))
 
 
 @dataclass(frozen=True)

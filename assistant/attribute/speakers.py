@@ -96,9 +96,11 @@ def _resolve(mention: Mention, context: _Context) -> Speaker | None:
     return speaker
 
 
-def attribute(mentions: Sequence[Mention], texts: Sequence[str]) -> list[Speaker | None]:
+def attribute(mentions: Sequence[Mention], texts: Sequence[str], gaps: frozenset[int] = frozenset()) -> list[Speaker | None]:
     """Each sentence's speaker, in article order, from what each sentence names and the
-    context before it (see the module docstring)."""
+    context before it (see the module docstring). `gaps` are the sentences that do not
+    follow the one before in the article (an excerpt of non-adjacent passages): no
+    quotation runs on across them, since whoever closes it may be in the part left out."""
     context = _Context()
     found: list[Speaker | None] = []
     quote_from: int | None = None  # first sentence of a quotation still open
@@ -109,6 +111,8 @@ def attribute(mentions: Sequence[Mention], texts: Sequence[str]) -> list[Speaker
     transcript = any(label and labels.count(label) > 1 for label in labels)
     for i, (mention, text) in enumerate(zip(mentions, texts)):
         context.people.update(names.surname(person) for person in mention.persons)
+        if i in gaps:
+            inside, quote_from = False, None
         label = labels[i]
         # A transcript names its speakers again and again; a heading ("DAILY MONEY NEWSLETTER:") once.
         if label and label not in _NOT_TURNS and (transcript or names.surname(label) in people):
@@ -133,7 +137,7 @@ def attribute(mentions: Sequence[Mention], texts: Sequence[str]) -> list[Speaker
         still_open = _inside_after(text, inside)
         if speaker is None and inside:
             speaker = found[quote_from] if quote_from is not None else None
-        elif speaker is None and text.lstrip()[:1] in _OPEN and found and found[-1] is not None:
+        elif speaker is None and text.lstrip()[:1] in _OPEN and found and found[-1] is not None and i not in gaps:
             speaker = found[-1]  # a quotation-only sentence continuing the last speaker
         if speaker is not None and inside and quote_from is not None:
             for j in range(quote_from, i):  # the run-on quotation's speaker, named at its end
@@ -204,6 +208,6 @@ def mentions_of(texts: Sequence[str]) -> list[Mention]:
     return [_PARSED[t] for t in texts]
 
 
-def speakers(texts: Sequence[str]) -> list[Speaker | None]:
-    """The speaker of each of an article's sentences (given in order)."""
-    return attribute(mentions_of(texts), texts)
+def speakers(texts: Sequence[str], gaps: frozenset[int] = frozenset()) -> list[Speaker | None]:
+    """The speaker of each of an article's sentences (given in order; `gaps` as in `attribute`)."""
+    return attribute(mentions_of(texts), texts, gaps)

@@ -2,8 +2,8 @@
 and latency, per question (`Row`) and in sum (`EvalResult.summary`).
 
 Retrieval is scored at the level of sources (distinct articles in retrieval order).
-An answer is correct when a normalised gold string occurs in it; rows with no gold
-answers are unanswerable and the right reply is a refusal.
+An answer is correct when it is not a refusal and a normalised gold string occurs in it;
+rows with no gold answers are unanswerable and the right reply is a refusal.
 """
 
 from __future__ import annotations
@@ -59,7 +59,10 @@ class Row:
 
     @property
     def correct(self) -> bool:
-        return contains_gold(self.answer, self.question.answers) if self.question.answerable else bool(self.refused)
+        # A refusal that quotes who did say something may hold the gold words: still no answer.
+        if not self.question.answerable:
+            return bool(self.refused)
+        return not self.refused and contains_gold(self.answer, self.question.answers)
 
     def as_json(self, generated: bool = True) -> dict:
         """`correct` is null where no answer was generated (retrieval only)."""

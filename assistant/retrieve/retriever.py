@@ -108,6 +108,15 @@ class Retriever:
         self._fetch(list(dict.fromkeys(ids)), found, None)
         return [found[id_] for id_ in dict.fromkeys(ids) if id_ in found]
 
+    def more_of(self, passages: list[Passage], name: str, question: str, limit: int = 2) -> list[Passage]:
+        """Other chunks of the articles of `passages` that name `name`, those sharing most of
+        the question's words first: what a speaker asked about says in an article retrieval
+        found, when that part of it was not retrieved."""
+        known = {p.id for p in passages}
+        sources = list(dict.fromkeys(p.source for p in passages))
+        ids = self.lexical.search_in(name, question, sources, limit + len(known))
+        return self.get([i for i in ids if i not in known][:limit])
+
     def missing_sources(self, sources) -> list[str]:
         """Those of `sources` that no indexed chunk comes from."""
         wanted, present = sorted(set(sources)), set[str]()

@@ -119,6 +119,22 @@ class LexicalIndex:
             return True
 
     @_explained
+    def search_in(self, name: str, text: str, sources: list[str], limit: int) -> list[str]:
+        """Ids of the chunks of `sources` that hold all the words of `name`, those holding
+        most of `text`'s words first (then the rest naming it)."""
+        wanted = " AND ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(content_words(name)) if len(w) > 1)
+        if not wanted or not sources:
+            return []
+        marks = ",".join("?" * len(sources))
+        sql = f"SELECT id, {RANK} AS rank FROM chunks WHERE chunks MATCH ? AND source IN ({marks}) ORDER BY rank LIMIT ?"
+        found: list[str] = []
+        for query in (f"{wanted} AND ({match_query(text)})" if match_query(text) else None, wanted):
+            if query is not None and len(found) < limit:
+                rows = self.db.execute(sql, [query, *sources, limit]).fetchall()
+                found += [row[0] for row in sorted(rows, key=lambda row: (row[1], row[0])) if row[0] not in found]
+        return found[:limit]
+
+    @_explained
     def undated_sources(self) -> int:
         """How many articles have no published date (a date filter leaves them out)."""
         return self.db.execute("SELECT COUNT(DISTINCT source) FROM chunks WHERE day IS NULL").fetchone()[0]

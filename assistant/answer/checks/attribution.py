@@ -9,6 +9,7 @@ from typing import Any
 
 from ...attribute.evidence import attribute, looks_attributive, speaker_of, statements_of
 from ...attribute.names import matches
+from ...attribute.questions import quoted as words_quoted
 from ...text.words import named
 from ...types import Excerpt, Refusal
 from ..markers import claims
@@ -37,13 +38,13 @@ def _claimed(sentence: str, first: bool, asked: Any) -> tuple[str, str] | None:
 def _evidence(draft: Draft, claim: str, numbers: list[int], quoted: bool) -> list[tuple[Excerpt, str]]:
     """The sentence of each cited passage whose words are put in a mouth: the one naming most
     of what the claim adds to the question, or with `quoted` ("Who said X?") the one holding
-    most of the question's own words, the closest to the question first among equals."""
+    most of the words the question quotes (else its own), the closest to it first among equals."""
     found = []
     for n in numbers:
         if 1 <= n <= len(draft.excerpts):
             excerpt = draft.excerpts[n - 1]
             if quoted:
-                wanted = named(draft.question)
+                wanted = named(words_quoted(draft.question) or draft.question)
                 order = {s.text: i for i, s in enumerate(excerpt.ranked or excerpt.sentences)}
                 best = max(excerpt.sentence_texts, key=lambda t: (len(wanted & named(t)), -order.get(t, len(order))))
                 found.append((excerpt, best))

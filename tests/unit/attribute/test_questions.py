@@ -21,3 +21,12 @@ def test_what_a_question_asks_about_a_speaker(question, kind, speaker):
                                       "Who is Iran's Supreme Leader?"])
 def test_questions_about_facts_ask_about_no_speaker(question):
     assert asked(question) is None
+
+
+def test_the_words_a_question_quotes():
+    from assistant.attribute.questions import quoted
+
+    question = "Who told Fox News that the FBI's search of Trump's home was 'something (found) in a banana republic'?"
+    assert quoted(question) == "something (found) in a banana republic"  # not "s search of Trump"
+    assert quoted("Who called it “a cowardly act”?") == "a cowardly act"
+    assert quoted("Who said Iran is flimsier than a spider's web?") == ""

@@ -66,3 +66,22 @@ def test_the_seed_article():
     assert speaker_of("terror sponsors")[0] == "Mohammad Javad Zarif"
     assert speaker_of("enormous mistake")[0] == speaker_of("keeping his own people secure")[0] == "Mike Pompeo"
     assert found[next(s for s in sentences if s.startswith("The attack targeted"))] is None  # narration
+
+
+def test_according_to_a_title_names_the_person_in_apposition():
+    from assistant.attribute.parse import read_sentence
+    from assistant.providers.nlp import parser
+
+    sentence = ("According to Afghanistan's Deputy Minister of State for Disaster Management, Mawlawi Sharafuddin Muslim, "
+                "the Islamic Emirate would pay 100,000 AFN [1].")
+    mention = read_sentence(parser()(sentence), quoted_first=False)
+    assert (mention.name, mention.kind) == ("Mawlawi Sharafuddin Muslim", "PERSON")
+
+
+def test_a_quotation_does_not_run_on_across_a_part_left_out():
+    # An excerpt of two passages: the sentence that closes the quotation ('70% is
+    # mismanagement," said Murtaza Jafferjee') is in the part not retrieved.
+    texts = ['"30% is misfortune.', "The United Nations opened an investigation last year.",
+             'Rajapaksa appointed his brother, "as expected", said the UN.']
+    assert [s.name if s else None for s in speakers(texts)][0] == "UN"  # read as one run, the UN's words
+    assert [s.name if s else None for s in speakers(texts, gaps=frozenset({1}))][0] is None

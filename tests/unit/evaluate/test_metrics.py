@@ -45,3 +45,11 @@ def test_scores_are_reported_per_question_kind(tmp_path):
     assert summary["by_kind"]["unanswerable"]["refusal"]["accuracy"] == 1.0
     report = write_report(EvalResult(rows, generated=True), path, tmp_path / "reports", Settings()).read_text()
     assert "## By kind: default" in report and "| who-said | 1 |" in report
+
+
+def test_a_refusal_is_never_a_correct_answer_even_when_it_quotes_the_gold_words():
+    question = Question(id="q", question="According to X, who won?", answers=("Alice",), sources=("gold.txt",))
+    refusal = Row(question, [], 1.0, answer='The indexed articles don\'t say. They quote Y: "Alice won" [1].', refused=True,
+                  refused_by="misattributed")
+    assert not refusal.correct
+    assert Row(question, [], 1.0, answer="Alice won [1].", refused=False).correct

@@ -56,3 +56,12 @@ def test_keyword_ties_rank_the_same_whatever_the_insertion_order(tmp_path):
         found.append([hit.id for hit in index.search("Who won Wimbledon in 2013?", limit=3)])
         index.close()
     assert found[0] == found[1] == ["chunk-a", "chunk-b", "chunk-c"]
+
+
+def test_more_of_the_retrieved_articles_naming_a_speaker(seed_index, embeddings):
+    retriever = Retriever(seed_index, embeddings)
+    top = retriever.search("Who claimed the Ahvaz attack?", k=1)
+    assert "Pompeo" not in top[0].text
+    more = retriever.more_of(top, "pompeo", "What did Pompeo say about Zarif?")
+    assert more and all("Pompeo" in p.text and p.source == SEED_SOURCE and p.id != top[0].id for p in more)
+    assert retriever.more_of(top, "nobody-named-this", "What did they say?") == []
