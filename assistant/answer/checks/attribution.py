@@ -37,8 +37,10 @@ def _claimed(sentence: str, first: bool, asked: Any) -> tuple[str, str] | None:
 
 def _evidence(draft: Draft, claim: str, numbers: list[int], quoted: bool) -> list[tuple[Excerpt, str]]:
     """The sentence of each cited passage whose words are put in a mouth: the one naming most
-    of what the claim adds to the question, or with `quoted` ("Who said X?") the one holding
-    most of the words the question quotes (else its own), the closest to it first among equals."""
+    of what the claim adds to the question, or with `quoted` ("Who said X?") those holding
+    most of the words the question quotes (else its own), the closest to it first: with
+    two sentences as close to the question ("Who called the Ahvaz attack a cowardly act?"),
+    either may be the one meant."""
     found = []
     for n in numbers:
         if 1 <= n <= len(draft.excerpts):
@@ -46,8 +48,9 @@ def _evidence(draft: Draft, claim: str, numbers: list[int], quoted: bool) -> lis
             if quoted:
                 wanted = named(words_quoted(draft.question) or draft.question)
                 order = {s.text: i for i, s in enumerate(excerpt.ranked or excerpt.sentences)}
-                best = max(excerpt.sentence_texts, key=lambda t: (len(wanted & named(t)), -order.get(t, len(order))))
-                found.append((excerpt, best))
+                shared = {t: len(wanted & named(t)) for t in excerpt.sentence_texts}
+                most = max(shared.values(), default=0)
+                found += [(excerpt, t) for t in sorted(shared, key=lambda t: order.get(t, len(order))) if most and shared[t] == most]
             else:
                 found += [(excerpt, s) for s in supporting_sentences(claim, excerpt.sentence_texts, limit=1, question=draft.question)]
     return found

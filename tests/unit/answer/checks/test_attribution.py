@@ -85,3 +85,17 @@ def test_who_said_finds_the_sentence_holding_the_quoted_words_not_a_shorter_one_
     cite(draft)
     check(draft)
     assert draft.text == "Khamenei said it [1]." and draft.cited[0].quote == sentences[1]
+
+
+def test_who_said_keeps_a_right_answer_when_another_sentence_is_as_close_to_the_question():
+    sentences = ["Jihadist group threatens new attacks in Iran after the attack in Ahvaz.",
+                 '"This cowardly act was the work of those very individuals," Khamenei was quoted as saying.']
+    excerpt = passage_of(*sentences)
+    excerpt.ranked = [excerpt.sentences[0], excerpt.sentences[1]]  # the headline ranked closer, two words each
+    from assistant.answer.checks.quoted import cite
+
+    draft = Draft("Khamenei called it a cowardly act [1].", [excerpt], "Who called the Ahvaz attack a cowardly act?", "2018-09-28",
+                  asked=Asked("who-said"))
+    cite(draft)
+    check(draft)
+    assert draft.text == "Khamenei called it a cowardly act [1]." and draft.corrected_by is None and draft.refused_by is None
