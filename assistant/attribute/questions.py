@@ -40,6 +40,8 @@ def _name_in(span, doc) -> tuple[str, str]:
     if nouns and (entities or nouns[0].pos_ == "PROPN"):  # a named group, not "the group"
         proper = [t for t in nouns[0].lefts if t.pos_ == "PROPN"] + [nouns[0]] if nouns[0].pos_ == "PROPN" else []
         words = phrase(nouns[0])
+        if not any(w[:1].isupper() for w in words.split()):
+            return "", ""  # "Fiji's minister of defense" read as "minister": too vague to pick out a speaker by
         return words, "PERSON" if len(proper) > 1 and names.name_words(words) else "GROUP"
     return "", ""
 

@@ -8,6 +8,7 @@ from assistant.attribute.questions import asked
     ("According to Afghanistan's Deputy Minister of State, Mawlawi Sharafuddin Muslim, how much would families get?",
      "according-to", "Mawlawi Sharafuddin Muslim"),
     ("What did Pompeo say about Zarif?", "what-did-say", "Pompeo"),
+    ("What did the Saudi foreign ministry say in response to Khamenei?", "what-did-say", "Saudi foreign ministry"),
     ("What kind of act did Taiwan's President Tsai Ing-wen call China's military drills?", "what-did-say", "Tsai Ing-wen"),
     ("Who said blaming others is an enormous mistake?", "who-said", ""),
     ("Which US official criticised Zarif's comments?", "who-said", ""),
@@ -18,7 +19,9 @@ def test_what_a_question_asks_about_a_speaker(question, kind, speaker):
 
 
 @pytest.mark.parametrize("question", ["Who claimed the Ahvaz attack?", "How many people were killed in the Ahvaz attack?",
-                                      "Who is Iran's Supreme Leader?"])
+                                      "Who is Iran's Supreme Leader?",
+                                      # An office without a name is too vague to hold a speaker to.
+                                      "What is the biggest threat in the region, according to Fiji’s minister of defense?"])
 def test_questions_about_facts_ask_about_no_speaker(question):
     assert asked(question) is None
 
