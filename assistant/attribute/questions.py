@@ -10,6 +10,7 @@ from . import names
 from .parse import entities_in, phrase, says, trim
 
 _WH = {"who", "whom", "which", "what"}
+_AUXILIARIES = {"did", "does", "do", "has", "have", "had", "will", "would"}
 # A quotation in a question: its marks stand apart from words, so "Trump's" opens none.
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(]))['‘"“]([^'’"”]{4,}?)['’"”](?=[\s?.,!;:)]|$)""")
 
@@ -46,6 +47,14 @@ def _name_in(span, doc) -> tuple[str, str]:
     return "", ""
 
 
+def _appositive_name(segment, doc) -> bool:
+    """Whether a comma-delimited segment is only a person's name (", Mawlawi Sharafuddin
+    Muslim,"), not a clause that happens to name one (", what share of Americans feel
+    that Donald Trump ...")."""
+    people = [ent for ent in entities_in(segment, doc) if ent.label_ == "PERSON"]
+    return bool(people) and len(segment) - len(people[0]) <= 2
+
+
 def read_question(doc) -> Asked | None:
     """The attribution a parsed question asks about, or None."""
     for token in doc:  # "Who said ...", "Which official called ..."
@@ -60,7 +69,7 @@ def read_question(doc) -> Asked | None:
             # ("According to Afghanistan's Deputy Minister ..., Mawlawi Sharafuddin Muslim, how ...").
             commas = [t.i for t in doc[token.i + 2:] if t.is_punct] + [len(doc)]
             name, kind = _name_in(doc[token.i + 2: commas[0]], doc)
-            if kind != "PERSON" and len(commas) > 1:
+            if kind != "PERSON" and len(commas) > 1 and _appositive_name(doc[commas[0] + 1: commas[1]], doc):
                 name, kind = next(((n, k) for n, k in [_name_in(doc[token.i + 2: commas[1]], doc)] if k == "PERSON"), (name, kind))
             if name:
                 return Asked("according-to", name, kind)
@@ -77,7 +86,8 @@ def read_question(doc) -> Asked | None:
         # The small parser often takes "did" for the main verb ("What did X call Y?"): then
         # the speaker is the person (else organisation) named before the speech verb.
         verb = next((t for t in doc if says(t) and t.lower_ not in _WH), None)
-        if verb is not None:
+        asks = verb is not None and any(t.lower_ in _AUXILIARIES for t in doc[:verb.i])  # not "Which virus is making WHO declare ...?"
+        if verb is not None and asks:
             named = [ent for ent in entities_in(doc[:verb.i], doc) if ent.label_ in ("PERSON", "ORG")]
             if named:
                 return Asked("what-did-say", trim(named[0].text), named[0].label_)

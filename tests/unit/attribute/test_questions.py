@@ -21,7 +21,12 @@ def test_what_a_question_asks_about_a_speaker(question, kind, speaker):
 @pytest.mark.parametrize("question", ["Who claimed the Ahvaz attack?", "How many people were killed in the Ahvaz attack?",
                                       "Who is Iran's Supreme Leader?",
                                       # An office without a name is too vague to hold a speaker to.
-                                      "What is the biggest threat in the region, according to Fiji’s minister of defense?"])
+                                      "What is the biggest threat in the region, according to Fiji’s minister of defense?",
+                                      # The source is the poll; Trump is named in what it asks.
+                                      "According to a new poll, what share of Americans feel that Donald Trump acted unethically?",
+                                      # A speech verb, but the question asks which virus, not what WHO said.
+                                      "Which virus is making officials at the World Health Organization reconsider whether "
+                                      "they should declare an emergency?"])
 def test_questions_about_facts_ask_about_no_speaker(question):
     assert asked(question) is None
 
