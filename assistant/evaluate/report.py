@@ -125,7 +125,7 @@ def write_report(results: EvalResult | list[EvalResult], questions_file: Path, r
         "",
         f"Run {datetime.now().isoformat(timespec='seconds')} against `{settings.chroma_url or settings.index_dir}` "
         f"(embeddings {settings.embeddings}, LLM `{settings.llm}`). Retrieval is scored on distinct sources "
-        "in retrieval order; an answer is correct when a normalised gold string occurs in it.",
+        "in retrieval order; an answer is correct when it is not a refusal and a normalised gold string occurs in it.",
         "",
         *notes,
         "",
