@@ -219,8 +219,8 @@ class Answerer:
         return state
 
     def _variables(self, state: Asking) -> dict:
-        # A question about what someone said reads that person's statements only, each
-        # labelled; "who said ..." reads every statement with its speaker.
+        # A question about what someone said reads that person's statements, labelled, and
+        # the unlabelled sentences beside them; "who said ..." every statement labelled.
         asked = state.asked
         only = (asked.speaker, asked.speaker_kind) if asked is not None and asked.speaker else None
         passages = format_excerpts(state.excerpts, speakers=asked is not None, only=only)
