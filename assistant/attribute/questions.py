@@ -31,11 +31,19 @@ class Asked:
     speaker_kind: str = ""
 
 
+def _describes(entity) -> bool:
+    """Whether a name only describes the speaker: "the ISIS spokesman", "Trump's lawyer"."""
+    root = entity.root
+    return root.dep_ in ("compound", "poss", "nmod") and root.head.pos_ == "NOUN" and root.head.i >= entity.end
+
+
 def _name_in(span, doc) -> tuple[str, str]:
     """The speaker a span of the question names: a person, else an organisation, else a
     group ("the Saudi foreign ministry")."""
     entities = entities_in(span, doc)
     if entities and entities[0].label_ in ("PERSON", "ORG"):
+        if _describes(entities[0]):
+            return "", ""
         return trim(entities[0].text), entities[0].label_
     nouns = [t for t in span if t.dep_ in ("nsubj", "nsubjpass", "pobj") and t.pos_ in ("NOUN", "PROPN")]
     if nouns and (entities or nouns[0].pos_ == "PROPN"):  # a named group, not "the group"
@@ -89,7 +97,7 @@ def read_question(doc) -> Asked | None:
         asks = verb is not None and any(t.lower_ in _AUXILIARIES for t in doc[:verb.i])  # not "Which virus is making WHO declare ...?"
         if verb is not None and asks:
             named = [ent for ent in entities_in(doc[:verb.i], doc) if ent.label_ in ("PERSON", "ORG")]
-            if named:
+            if named and not _describes(named[0]):
                 return Asked("what-did-say", trim(named[0].text), named[0].label_)
     return None
 

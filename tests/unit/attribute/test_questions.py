@@ -22,6 +22,8 @@ def test_what_a_question_asks_about_a_speaker(question, kind, speaker):
                                       "Who is Iran's Supreme Leader?",
                                       # An office without a name is too vague to hold a speaker to.
                                       "What is the biggest threat in the region, according to Fiji’s minister of defense?",
+                                      # The spokesman speaks, not ISIS; the lawyer, not Trump.
+                                      "What did the ISIS spokesman say?", "What did Trump's lawyer say about the raid?",
                                       # The source is the poll; Trump is named in what it asks.
                                       "According to a new poll, what share of Americans feel that Donald Trump acted unethically?",
                                       # A speech verb, but the question asks which virus, not what WHO said.
