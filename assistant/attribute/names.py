@@ -90,5 +90,6 @@ def matches(asked: str, asked_kind: str, speaker: Speaker) -> bool:
             if asked_words and form_words and (form_words <= asked_words or asked_words <= form_words):
                 return True
     said = {w.strip(".") for w in words(asked)} - {"the", "a", "an", "of"}
-    return any(len(t) >= 2 and t <= said for t in ({w.strip(".") for w in words(title)} - {"the", "a", "an", "of"}
-                                                      for title in speaker.titles))
+    # "Iran's Supreme Leader" is named by that title, and by "the Supreme Leader" too.
+    return any(len(t) >= 2 and (t <= said or (len(said) >= 2 and said <= t))
+               for t in ({w.strip(".") for w in words(title)} - {"the", "a", "an", "of"} for title in speaker.titles))

@@ -20,3 +20,14 @@ def test_an_organisation_by_all_the_words_of_one_of_its_names():
     isis = Speaker("Islamic State", "ORG", ("ISIS",))
     assert matches("ISIS", "ORG", isis) and matches("the Islamic State group", "ORG", isis)
     assert not matches("Iran", "GPE", isis)
+
+
+def test_a_title_shorter_than_the_articles_names_the_speaker():
+    from assistant.attribute.names import matches
+    from assistant.types import Speaker
+
+    khamenei = Speaker("Ayatollah Ali Khamenei", "PERSON", ("Khamenei",), ("Iran's Supreme Leader",))
+    assert matches("Supreme Leader", "GROUP", khamenei)  # "What did the Supreme Leader say?"
+    assert matches("Iran's Supreme Leader", "GROUP", khamenei)
+    assert not matches("Leader", "GROUP", khamenei)  # one word is too little to go by
+    assert not matches("Iraq's Supreme Leader", "GROUP", khamenei)
