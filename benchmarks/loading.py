@@ -5,7 +5,7 @@ Each measurement is a fresh process (`bench.py --worker load`) with the model fi
 page cache, so what is timed is what a one-shot `ask` pays: importing xllamacpp, creating
 the server (mmap, llama.cpp's weight repacking into its CPU layouts, the warm-up pass,
 thread start), restoring the saved prompt prefix, then one answer prompt's prefill and
-decode. Settings are run in rotating order, `runs` times each: the default, without the
+decode (a passage of the usual 1,400 characters). Settings are run in rotating order, `runs` times each: the default, without the
 warm-up pass, without repacking, and without both.
 """
 
@@ -17,8 +17,16 @@ from common import fmt, load_now, log, median, ratio, rnd
 
 SETTINGS = {"default": dict(warmup=True, repack=True), "no warm-up": dict(warmup=False, repack=True),
             "no repack": dict(warmup=True, repack=False), "neither": dict(warmup=False, repack=False)}
-PROMPT = ("Passages:\n[1] The attack on a military parade in Ahvaz killed 24 people. Islamic State claimed the attack, "
-          "and so did the Ahwaz National Resistance, an Arab separatist group.\n\nQuestion: Who claimed the Ahvaz attack?")
+QUESTION = "Who claimed the Ahvaz attack?"
+
+
+def prompt() -> str:
+    """An answer prompt of the usual size: the seed article's first 1,400 characters as its
+    passage (the excerpt budget), then the question."""
+    from common import SEEDS
+
+    text = next(SEEDS.glob("*.txt")).read_text()[:1400]
+    return f"Passages:\n[1] {text}\n\nQuestion: {QUESTION}"
 
 
 def section_i(bench, entry: dict) -> None:
@@ -58,8 +66,8 @@ def worker_load(job: dict) -> dict:
     server.prime(answer_system())
     primed = time.perf_counter()
     reply = httpx.post(f"{server.base_url}/chat/completions", timeout=600, headers={"Authorization": f"Bearer {server.api_key}"},
-                       json={"messages": [{"role": "system", "content": answer_system()}, {"role": "user", "content": PROMPT}],
-                             "temperature": 0, "max_tokens": 48}).json()
+                       json={"messages": [{"role": "system", "content": answer_system()}, {"role": "user", "content": prompt()}],
+                             "temperature": 0, "max_tokens": 64}).json()
     answered = time.perf_counter()
     timings = reply.get("timings", {})
     return {"import_s": rnd(imported - started, 3), "server_s": rnd(created - imported, 3), "prime_s": rnd(primed - created, 3),
@@ -74,7 +82,8 @@ def markdown_i(i: dict, results: dict) -> list[str]:
         return []
     lines = ["", f"Each row is the median of {len(i['runs']) // max(len(s), 1)} fresh processes (settings in rotating order, the "
              "model file in the page cache): importing xllamacpp and checking the model file, creating the server "
-             "(mmap, repacking, warm-up, threads), restoring the saved prompt prefix, and one short answer.", "",
+             "(mmap, repacking, warm-up, threads), restoring the saved prompt prefix, and one answer to a prompt "
+             "of the usual size (the seed's first 1,400 characters as the passage).", "",
              "| setting | import s | server s | prefix restore s | prefill tok/s | decode tok/s | answer s | process s "
              "| server vs default | process vs default | same answer |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, row in s.items():
