@@ -145,6 +145,8 @@ def _versions(bench) -> dict[str, dict]:
         if name == "before":
             env["PYTHONPATH"] = str(before)
         out[name] = {"cmd": [sys.executable, "-m", "assistant"], "env": env, "cwd": before if name == "before" else PROJECT}
+    # `assistant serve` registers itself in the data dir: only "served" runs may find it.
+    out["served"] = dict(out["now"], env=dict(out["now"]["env"], ASSISTANT_DATA_DIR=str(bench.tmp / "data-served")))
     return out
 
 
@@ -156,7 +158,7 @@ def cold_ask(bench) -> dict:
     versions = _versions(bench)
 
     def ask(name: str, question: str) -> dict:
-        v = versions["now" if name == "served" else name]
+        v = versions[name]
         proc = run_process(v["cmd"] + ["ask", question, "--index-dir", seeds_idx, "--json"], v["env"], timeout=3600, cwd=v["cwd"])
         run = {"wall_s": rnd(proc.wall_s, 3), "cpu_s": rnd(proc.cpu_s, 2), "maxrss_mb": rnd(proc.maxrss_mb, 0),
                "exit": proc.code, "load": load_now()}
@@ -167,9 +169,9 @@ def cold_ask(bench) -> dict:
             run["error"] = str(exc)[:400]
         return run
 
-    for name in versions:  # untimed: each version saves its prompt prefix once, as any earlier use would have
+    for name in ("before", "now"):  # untimed: each version saves its prompt prefix once, as any earlier use would have
         ask(name, "warm-up question about the Ahvaz attack")
-    serving = subprocess.Popen(versions["now"]["cmd"] + ["serve", "--idle", "0", "--json"], env=versions["now"]["env"],
+    serving = subprocess.Popen(versions["served"]["cmd"] + ["serve", "--idle", "0", "--json"], env=versions["served"]["env"],
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True,
                                cwd=str(PROJECT))
     runs: list[dict] = []
