@@ -65,11 +65,12 @@ def _appositive_name(segment, doc) -> bool:
 
 def read_question(doc) -> Asked | None:
     """The attribution a parsed question asks about, or None."""
-    for token in doc:  # "Who said ...", "Which official called ..."
+    for token in doc:  # "Who said ...", "Which official called ...", "Who was quoted as saying ..."
         if says(token):
             for child in token.children:
-                if child.dep_ in ("nsubj", "nsubjpass") and (
-                        child.lower_ in _WH or any(t.lower_ in _WH for t in child.lefts)):
+                # "Which company is being accused of ..." asks who was spoken of, not who spoke.
+                subject = child.dep_ == "nsubj" or (child.dep_ == "nsubjpass" and token.lemma_.lower() == "quote")
+                if subject and (child.lower_ in _WH or any(t.lower_ in _WH for t in child.lefts)):
                     return Asked("who-said")
     for token in doc:  # "According to X, ..."
         if token.lower_ == "according" and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
@@ -103,6 +104,14 @@ def read_question(doc) -> Asked | None:
 
 
 def asked(question: str) -> Asked | None:
+    """What the question asks about a speaker, read from its first sentence with a question
+    word: a quiz's lead-in ("President Biden on Wednesday announced student loan relief.
+    How much will borrowers receive?") sets the scene and asks nothing of Biden."""
     from ..providers.nlp import parser
 
-    return read_question(parser()(question))
+    doc = parser()(question)
+    sentences = list(doc.sents)
+    if len(sentences) == 1:
+        return read_question(doc)
+    asking = next((s for s in sentences if any(t.lower_ in _WH | {"how"} for t in s)), sentences[-1])
+    return read_question(asking.as_doc())

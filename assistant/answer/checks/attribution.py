@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...attribute.evidence import attribute, looks_attributive, speaker_of, statements_of
-from ...attribute.names import matches
+from ...attribute.names import matches, name_words
 from ...attribute.questions import quoted as words_quoted
 from ...text.words import named
 from ...types import Excerpt, Refusal
@@ -80,13 +80,18 @@ def check(draft: Draft) -> None:
         if claimed is None:
             continue
         name, kind = claimed
+        if not name_words(name) or not any(w[:1].isupper() for w in name.split()):
+            continue  # "the minister", "House": nothing to tell one speaker from another by
         # "Who said X?" attributes the question's words; other answers their own.
         evidence = _evidence(draft, claim, numbers, quoted=asked is not None and asked.kind == "who-said" and i == 0)
         said = [(e, s, who) for e, s in evidence if (who := speaker_of(e, s)) is not None]
         if any(matches(name, kind, who) for _, _, who in said):
             continue
-        if not said and any(_beside(e, s, name, kind) for e, s in evidence):
-            continue  # the cited sentence names no speaker, and the one before or after it is theirs
+        if not said and (asked is None or any(_beside(e, s, name, kind) for e, s in evidence)):
+            # The cited sentence names no speaker: in an answer to a question about facts
+            # ("The Dodgers called games for Vin Scully") there is no one to contradict; in
+            # one about someone's words, the sentence before or after it may be theirs.
+            continue
         _misattributed(draft, name, kind, said)
         return
 

@@ -24,6 +24,10 @@ def test_what_a_question_asks_about_a_speaker(question, kind, speaker):
                                       "What is the biggest threat in the region, according to Fiji’s minister of defense?",
                                       # The spokesman speaks, not ISIS; the lawyer, not Trump.
                                       "What did the ISIS spokesman say?", "What did Trump's lawyer say about the raid?",
+                                      # A quiz's lead-in sets the scene; the question asks a fact.
+                                      "President Biden on Wednesday announced student loan relief. How much will borrowers get?",
+                                      # Who was accused, not who accused.
+                                      "Which company is being accused of turning off the AC in its stores?",
                                       # The source is the poll; Trump is named in what it asks.
                                       "According to a new poll, what share of Americans feel that Donald Trump acted unethically?",
                                       # A speech verb, but the question asks which virus, not what WHO said.

@@ -99,3 +99,20 @@ def test_who_said_keeps_a_right_answer_when_another_sentence_is_as_close_to_the_
     cite(draft)
     check(draft)
     assert draft.text == "Khamenei called it a cowardly act [1]." and draft.corrected_by is None and draft.refused_by is None
+
+
+def test_an_answer_to_a_question_about_facts_is_not_held_to_a_speaker_the_passage_does_not_name():
+    from assistant.answer.checks.quoted import cite
+
+    excerpt = passage_of("Vin Scully was the voice of the Los Angeles Dodgers for 67 seasons.", "He died at the age of 94.")
+    draft = Draft("The Los Angeles Dodgers called games for Vin Scully [1].", [excerpt],
+                  "Which team did Vin Scully call games for?", "2022-08-05", asked=None)
+    cite(draft)
+    check(draft)
+    assert draft.refused_by is None and draft.corrected_by is None
+
+
+def test_an_office_without_a_name_is_not_held_to_a_speaker():
+    draft = run("According to Japan's minister, five of the missiles landed in Japan's exclusive economic zone [1].",
+                "How many missiles landed in Japan's zone, according to Japan's minister?", None)
+    assert draft.refused_by is None and draft.corrected_by is None
