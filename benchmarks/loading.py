@@ -15,6 +15,7 @@ import time
 
 from common import fmt, load_now, log, median, ratio, rnd
 
+# "default" is llama.cpp's (warm-up pass and repacking); the assistant ships "no warm-up".
 SETTINGS = {"default": dict(warmup=True, repack=True), "no warm-up": dict(warmup=False, repack=True),
             "no repack": dict(warmup=True, repack=False), "neither": dict(warmup=False, repack=False)}
 QUESTION = "Who claimed the Ahvaz attack?"

@@ -105,7 +105,10 @@ def speculation() -> Speculation:
 
 class LocalServer:
     def __init__(self, model_path: Path, context: int = CONTEXT_TOKENS, port: int = 0,
-                 speculate: Speculation | None = None, warmup: bool = True, repack: bool = True) -> None:
+                 speculate: Speculation | None = None, warmup: bool = False, repack: bool = True) -> None:
+        # No warm-up pass: the saved prefix is restored right after, and the first answer was
+        # no slower without it (benchmarks/loading.py); repacking the weights costs ~0.8 s
+        # of load but decodes ~10% faster, which a chat or `assistant serve` keeps paying back.
         import xllamacpp as xlc
 
         self.speculation = speculation() if speculate is None else speculate
