@@ -146,7 +146,10 @@ def _history(q: dict, answered: dict, by_id: dict) -> list:
 
 
 def summarise(rows: list[dict]) -> dict:
-    from assistant.evaluate.metrics import percentile
+    from assistant.evaluate.metrics import percentile as exact
+
+    def percentile(values: list, q: float):  # a subset may have none (no first token when all refused early)
+        return exact(values, q) if values else None
 
     out = {}
     for label in ["all"] + sorted({r["set"] for r in rows}):
