@@ -42,6 +42,11 @@ def name_words(text: str) -> list[str]:
     return out
 
 
+def vague(name: str) -> bool:
+    """Whether a name picks out no one: "minister", "House" (an office or body without a name)."""
+    return not name_words(name) or not any(w[:1].isupper() for w in name.split())
+
+
 def surname(text: str) -> str:
     """The last word of a person's name, lower-cased: what a later mention keeps."""
     found = name_words(text)

@@ -128,7 +128,8 @@ class LexicalIndex:
         marks = ",".join("?" * len(sources))
         sql = f"SELECT id, {RANK} AS rank FROM chunks WHERE chunks MATCH ? AND source IN ({marks}) ORDER BY rank LIMIT ?"
         found: list[str] = []
-        for query in (f"{wanted} AND ({match_query(text)})" if match_query(text) else None, wanted):
+        topic = match_query(text)
+        for query in (f"{wanted} AND ({topic})" if topic else None, wanted):
             if query is not None and len(found) < limit:
                 rows = self.db.execute(sql, [query, *sources, limit]).fetchall()
                 found += [row[0] for row in sorted(rows, key=lambda row: (row[1], row[0])) if row[0] not in found]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...attribute.evidence import attribute, looks_attributive, speaker_of, statements_of
-from ...attribute.names import matches, name_words
+from ...attribute.names import matches, vague
 from ...attribute.questions import quoted as words_quoted
 from ...text.words import named
 from ...types import Excerpt, Refusal
@@ -80,7 +80,7 @@ def check(draft: Draft) -> None:
         if claimed is None:
             continue
         name, kind = claimed
-        if not name_words(name) or not any(w[:1].isupper() for w in name.split()):
+        if vague(name):
             continue  # "the minister", "House": nothing to tell one speaker from another by
         # "Who said X?" attributes the question's words; other answers their own.
         evidence = _evidence(draft, claim, numbers, quoted=asked is not None and asked.kind == "who-said" and i == 0)
