@@ -159,11 +159,11 @@ def summarise(rows: list[dict]) -> dict:
             totals = [r[name]["total_s"] for r in sub]
             firsts = [r[name]["first_token_s"] for r in sub if r[name].get("first_token_s") is not None]
             gold = [r[name]["contains_gold"] for r in sub if r["answerable"]]
-            part[name] = {"answer_p50_s": rnd(percentile(totals, 50), 3), "answer_p95_s": rnd(percentile(totals, 95), 3),
-                          "first_token_p50_s": rnd(percentile(firsts, 50), 3), "first_tokens": len(firsts),
+            part[name] = {"answer_p50_s": rnd(percentile(totals, 0.5), 3), "answer_p95_s": rnd(percentile(totals, 0.95), 3),
+                          "first_token_p50_s": rnd(percentile(firsts, 0.5), 3), "first_tokens": len(firsts),
                           "contains_gold": rnd(sum(gold) / len(gold), 3) if gold else None}
         evidence = [r["ours"]["evidence_s"] for r in sub if r["ours"].get("evidence_s") is not None]
-        part["ours"]["evidence_p50_s"] = rnd(percentile(evidence, 50), 3)
+        part["ours"]["evidence_p50_s"] = rnd(percentile(evidence, 0.5), 3)
         part["ours"]["evidence_max_s"] = rnd(max(evidence), 3) if evidence else None
         standalone = [r["ours"]["evidence_s"] for r in sub if r["ours"].get("evidence_s") is not None and not r["follow_up"]]
         part["ours"]["evidence_max_standalone_s"] = rnd(max(standalone), 3) if standalone else None
