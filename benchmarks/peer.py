@@ -4,9 +4,11 @@ worker ("peer") and its part of bench.md.
 The plain chain is the textbook one: the articles' texts split by
 `RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)`, embedded with the same
 MiniLM into Chroma (cosine), the top 4 chunks stuffed into the usual "answer from the
-context" prompt, and the answer streamed from the same chat model: both chains talk to the
-one `LocalServer` of the worker process, with the assistant's own settings. Per question
-the two run back to back, in alternating order, so load drifts hit both alike.
+context" prompt, and the answer streamed from the same model with the same settings: each
+chain has its own `LocalServer` in the worker process (the assistant's settings), as each
+would have running alone. Sharing one would let each chain's prompt evict the other's
+cached prefix (llama.cpp keeps one slot), a cost neither pays in use. Per question the two
+run back to back, in alternating order, so load drifts hit both alike.
 
 Measured from the call: the assistant's `Answerer.ask` (retrieval, checks, generation, a
 second look when it takes one, the checks after) and the plain chain's `stream`; time to
@@ -62,12 +64,15 @@ def worker_peer(job: dict) -> dict:
     from assistant.config import Settings
     from assistant.evaluate.metrics import contains_gold
     from assistant.providers.llms import get_chat_model
-    from assistant.providers.llms.local import server_for
+    from assistant.providers.llms.local import LocalServer, server_for
+    from assistant.providers.llms.openai import chat_openai
     from assistant.retrieve.retriever import Retriever
 
     llm = get_chat_model("local")
     server = server_for(llm)
     settings_note = str(server.speculation) if server else "?"
+    own = LocalServer(server.model_path) if server else None  # the plain chain's, same settings
+    plain_llm = chat_openai("local", own.base_url, own.api_key) if own else llm
     ours, plain = {}, {}
     started = time.perf_counter()
     for index_dir in dict.fromkeys(q["index_dir"] for q in job["questions"]):
@@ -80,7 +85,7 @@ def worker_peer(job: dict) -> dict:
 
         prompt = ChatPromptTemplate.from_messages([("human", PLAIN_PROMPT)])
         plain[index_dir] = ({"context": store.as_retriever(search_kwargs={"k": 4}) | context, "question": RunnablePassthrough()}
-                            | prompt | llm | StrOutputParser())
+                            | prompt | plain_llm | StrOutputParser())
     setup_s = time.perf_counter() - started
     ours[next(iter(ours))].load_model()
     for chain in plain.values():  # untimed: first touch of each store and of the model
@@ -177,8 +182,9 @@ def summarise(rows: list[dict]) -> dict:
 def markdown_g(g: dict, results: dict) -> list[str]:
     if "summary" not in g:
         return []
-    lines = ["", f"Both chains in one process on one `LocalServer` (speculation `{g.get('speculation')}`), per question back "
-             "to back in alternating order. Plain chain: `RecursiveCharacterTextSplitter(1000, 200)` chunks of the same "
+    lines = ["", f"Both chains in one process, each on its own `LocalServer` of the same model and settings (speculation "
+             f"`{g.get('speculation')}`; each keeps its own cached prompt prefix, as alone), per question back to back in "
+             "alternating order. Plain chain: `RecursiveCharacterTextSplitter(1000, 200)` chunks of the same "
              "articles in Chroma with the same MiniLM (cosine), top 4, LangChain's standard RAG prompt (rlm/rag-prompt), "
              "`{context, question} | prompt | model | StrOutputParser()` streamed. Seed follow-ups get the conversation in "
              "the assistant (as in `chat`) and are asked as they are in the plain chain, which has no memory. Times are "

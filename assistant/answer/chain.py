@@ -108,20 +108,20 @@ class Answerer:
             "condense": PromptTemplate.from_template(load("condense.txt")) | llm | StrOutputParser(),
         }
 
-    def load_model(self) -> None:
-        """Load the model now rather than at the first answer (before a chat prompt, or
-        before timed runs), and the parser the checks may need, so that neither delays
-        the first question's evidence or answer."""
+    def load_model(self, with_parser: bool = True) -> None:
+        """Load the model now (before a chat prompt or timed runs) and the checks' parser, so
+        neither delays the first answer; one answer loads the parser while the model reads."""
         if self.llm is None and self._make_llm is not None:
             self.llm = self._make_llm()
             self._model_chains = self._chains(self.llm)
-            from ..providers.nlp import parser
+        if self._make_llm is not None:
+            from ..providers.nlp import parser, preload
 
-            parser()
+            (parser if with_parser else preload)()
 
     def model_chain(self, name: str):
         """`generate`, `look_again` or `condense`: prompt | model | text."""
-        self.load_model()
+        self.load_model(with_parser=False)
         assert self._model_chains is not None
         return self._model_chains[name]
 
@@ -231,7 +231,7 @@ class Answerer:
             return state
         if self.llm is None:  # loaded on first use: timed on its own, not as the model's reading
             started = time.monotonic()
-            self.load_model()
+            self.load_model(with_parser=False)
             state.timed("load_model", started)
         started = time.monotonic()
         on_token = state.on_token

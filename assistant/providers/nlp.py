@@ -12,6 +12,7 @@ import functools
 import hashlib
 import importlib.util
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,31 @@ def load(folder: Path) -> Any:
     return _import_spacy().load(folder)
 
 
+_LOADING = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
-def parser() -> Any:
-    """The loaded pipeline (tagger, dependency parser, named entities), once per process."""
+def _loaded() -> Any:
     return load(model_dir())
+
+
+def parser() -> Any:
+    """The loaded pipeline (tagger, dependency parser, named entities), once per process;
+    a call while `preload` is loading it waits for that load."""
+    with _LOADING:
+        return _loaded()
+
+
+def preload() -> None:
+    """Start loading the parser in a thread, for a process that is about to wait (on the
+    model's answer) and will likely need it after: the 1-2 s of loading then overlap the
+    wait. Not a daemon: exiting mid-import is not safe. A failure is left to the next call."""
+
+    def load_quietly() -> None:
+        try:
+            parser()
+        except Exception:
+            pass
+
+    if _loaded.cache_info().currsize == 0 and not _LOADING.locked():
+        threading.Thread(target=load_quietly, name="parser-preload").start()

@@ -47,7 +47,7 @@ def _warn_if_empty(retriever) -> None:
         render.warning(where, "the index holds no articles yet: add some with `assistant index PATH`")
 
 
-def _answerer(settings: Settings, k: int):
+def _answerer(settings: Settings, k: int, one_shot: bool = False):
     from ..answer.chain import Answerer
     from ..providers.llms import check_model, get_chat_model
     from ..retrieve.retriever import Retriever
@@ -58,7 +58,7 @@ def _answerer(settings: Settings, k: int):
     check_model(settings.llm, on_progress=render.DownloadProgress("Assembling the local model (once)"))
     retriever = Retriever(settings)
     # Loaded when the first answer is generated: a question refused before the model is quick.
-    llm = None if settings.llm == "none" else functools.partial(get_chat_model, settings.llm)
+    llm = None if settings.llm == "none" else functools.partial(get_chat_model, settings.llm, one_shot=one_shot)
     return Answerer(retriever, llm, k=k)
 
 
@@ -218,7 +218,7 @@ def ask(
     dates = date_range(since, until)
     settings = settings_from(index_dir=index_dir, chroma_url=chroma_url, embeddings=embeddings, llm=llm,
                          retrieval=retrieval, rescore=rescore)
-    answerer = _answerer(settings, k)
+    answerer = _answerer(settings, k, one_shot=True)
     stream = not as_json and sys.stdout.isatty()
     with render.LiveAnswer(enabled=stream) as live:
         result = answerer.ask(question, as_of=as_of, dates=dates, on_token=live.feed if stream else None,

@@ -32,8 +32,9 @@ def check_model(spec: str, on_progress: Callable[[int, int], None] | None = None
         llm_timeout()
 
 
-def get_chat_model(spec: str, on_progress: Callable[[int, int], None] | None = None):
-    """A LangChain chat model, or None for retrieval-only answers."""
+def get_chat_model(spec: str, on_progress: Callable[[int, int], None] | None = None, one_shot: bool = False):
+    """A LangChain chat model, or None for retrieval-only answers; `one_shot` when the
+    process answers once and exits (a local model then starts faster)."""
     kind, arg = check_spec(spec)
     if kind == "none":
         return None
@@ -46,7 +47,7 @@ def get_chat_model(spec: str, on_progress: Callable[[int, int], None] | None = N
         found = running(resolve_model(arg, on_progress))
         if found is not None:
             return chat_openai("local", *found)
-        return local_chat_model(arg, on_progress)
+        return local_chat_model(arg, on_progress, one_shot=one_shot)
     from .openai import openai_chat_model
 
     return openai_chat_model(arg)

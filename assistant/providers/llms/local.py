@@ -198,11 +198,12 @@ def resolve_model(arg: str, on_progress: Callable[[int, int], None] | None = Non
     return path
 
 
-def local_server(arg: str = "", on_progress: Callable[[int, int], None] | None = None, port: int = 0) -> LocalServer:
+def local_server(arg: str = "", on_progress: Callable[[int, int], None] | None = None, port: int = 0,
+                 repack: bool = True) -> LocalServer:
     path = resolve_model(arg, on_progress)
-    key = f"{path}:{port}"
+    key = f"{path}:{port}:{repack}"
     if key not in _servers:
-        _servers[key] = LocalServer(path, port=port)
+        _servers[key] = LocalServer(path, port=port, repack=repack)
     return _servers[key]
 
 
@@ -212,7 +213,9 @@ def server_for(llm) -> LocalServer | None:
     return next((server for server in _servers.values() if server.base_url == base_url), None)
 
 
-def local_chat_model(arg: str = "", on_progress: Callable[[int, int], None] | None = None):
-    """A chat model on the local GGUF, served by a server in this process."""
-    server = local_server(arg, on_progress)
+def local_chat_model(arg: str = "", on_progress: Callable[[int, int], None] | None = None, one_shot: bool = False):
+    """A chat model on the local GGUF, served by a server in this process. For `one_shot`
+    (a single answer, then exit) the weights are not repacked: that costs more start-up
+    than its faster decoding wins back in one answer (README, "Speed")."""
+    server = local_server(arg, on_progress, repack=not one_shot)
     return chat_openai("local", server.base_url, server.api_key)

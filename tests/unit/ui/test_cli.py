@@ -11,6 +11,9 @@ from assistant.ui.cli import app
 runner = CliRunner()
 
 
+ONE_SHOT: list[bool] = []  # what each command told `get_chat_model` of its answers: one, or many
+
+
 def run(*args, **kwargs):
     return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kwargs)
 
@@ -18,7 +21,13 @@ def run(*args, **kwargs):
 @pytest.fixture
 def fake_llm(monkeypatch):
     model = RuleChatModel(rules=[("Question: Who claimed", "ISIS claimed the Ahvaz attack [1][3]. Ahwaz National Resistance also claimed it [1].")], prompts=[])
-    monkeypatch.setattr("assistant.providers.llms.get_chat_model", lambda spec, on_progress=None: model)
+    ONE_SHOT.clear()
+
+    def get_chat_model(spec, on_progress=None, one_shot=False):
+        ONE_SHOT.append(one_shot)
+        return model
+
+    monkeypatch.setattr("assistant.providers.llms.get_chat_model", get_chat_model)
     monkeypatch.setattr("assistant.providers.llms.check_model", lambda spec, on_progress=None: None)  # no weights needed
     return model
 
@@ -71,6 +80,7 @@ def test_ask_json_shape(seed_index, fake_llm):
     assert set(data["timings_ms"]) >= {"retrieve", "generate", "total"}
     assert data["refused"] is False and "ISIS" in data["answer"]
     assert set(data["citations"][0]) >= {"n", "source", "chunk_id", "title", "published", "quote"}
+    assert ONE_SHOT == [True]  # one answer, then exit: the local model starts without repacking
 
 
 def test_ask_plain_output_lists_only_cited_sources(seed_index, fake_llm):
@@ -181,6 +191,7 @@ def test_eval_scores_answers_and_names_what_refused_them(tmp_path, seed_index, f
     rows = {row["id"]: row for row in json.loads((tmp_path / "q.json").read_text())["default"]["rows"]}
     assert rows["cup"]["refused_by"] == "no relevant passage" and rows["claim"]["refused_by"] is None
     assert "by the check that refused: model 1." in (tmp_path / "q.md").read_text()
+    assert ONE_SHOT == [False]  # many answers from one process: the model starts for them all
 
 
 def test_eval_compare_writes_a_side_by_side_table_and_a_plot(tmp_path, corpus, embeddings):
@@ -213,7 +224,7 @@ def test_eval_compare_writes_a_side_by_side_table_and_a_plot(tmp_path, corpus, e
 def test_an_answer_found_on_a_second_look_says_so(tmp_path, corpus, monkeypatch):
     model = RuleChatModel(rules=[("Always give the best answer", "A storm with winds of 120 km/h hit the coast on Monday.")],
                           prompts=[])
-    monkeypatch.setattr("assistant.providers.llms.get_chat_model", lambda spec, on_progress=None: model)
+    monkeypatch.setattr("assistant.providers.llms.get_chat_model", lambda spec, on_progress=None, one_shot=False: model)
     monkeypatch.setattr("assistant.providers.llms.check_model", lambda spec, on_progress=None: None)
     assert run("index", corpus, "--index-dir", tmp_path / "idx").exit_code == 0
     shown = run("ask", "Which storm hit the coast this week?", "--as-of", "2022-06-16", "--index-dir", tmp_path / "idx")
