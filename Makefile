@@ -39,7 +39,7 @@ bench: $(STAMP)
 # The answer's speed (issue #23): speculative decoding, the plain LangChain chain beside
 # the assistant, cold one-shot ask, model start-up (report in eval/reports/speed/bench.md).
 bench-speed: $(STAMP)
-	$(BIN)/python benchmarks/bench.py --sections f,g,h,i --rtqa-questions 12 --out eval/reports/speed
+	$(BIN)/python benchmarks/bench.py --sections f,g,h,i --out eval/reports/speed
 
 # Optional: all-mpnet-base-v2 for `--rescore mpnet`. --no-deps: the first piece declares
 # an unrelated heavy dependency that the weights do not need.

@@ -114,7 +114,7 @@ class Answerer:
         if self.llm is None and self._make_llm is not None:
             self.llm = self._make_llm()
             self._model_chains = self._chains(self.llm)
-        if self._make_llm is not None:
+        if self.has_model:
             from ..providers.nlp import parser, preload
 
             (parser if with_parser else preload)()

@@ -124,6 +124,18 @@ def test_a_model_given_as_a_function_is_loaded_at_the_first_answer_only(retrieve
     assert len(made) == 1 and "load_model" not in again.timings_ms and len(made[0].prompts) == 2
 
 
+def test_load_model_loads_the_parser_now_or_in_the_background_whichever_way_the_model_was_given(retriever, monkeypatch):
+    calls = []
+    monkeypatch.setattr("assistant.providers.nlp.parser", lambda: calls.append("now"))
+    monkeypatch.setattr("assistant.providers.nlp.preload", lambda: calls.append("background"))
+    model = RuleChatModel(rules=[], prompts=[])
+    Answerer(retriever, model).load_model()  # a model object (benchmarks, tests): the parser too, before the first question
+    Answerer(retriever, lambda: model).load_model()  # a chat: before its prompt
+    Answerer(retriever, lambda: model).load_model(with_parser=False)  # a one-shot answer: while the model reads
+    Answerer(retriever, None).load_model()  # retrieval only: nothing to load
+    assert calls == ["now", "now", "background"]
+
+
 def test_model_refusal_is_reported_as_refusal(retriever):
     model = RuleChatModel(rules=[], default="The passages do not mention how many were arrested.", prompts=[])
     answer = Answerer(retriever, model).ask("How many suspects were arrested after the Ahvaz attack?")
