@@ -148,6 +148,8 @@ def introduction(results: dict) -> list[str]:
         f"Corpus: {cfg.get('subset')} ({cfg.get('corpus_articles_total')} in all), the same subset for every section "
         "that indexes; search questions from `rtqa-dev-questions.jsonl`; answer questions from `eval/seed-questions.jsonl`.",
     ]
+    if results.get("note"):  # sections merged from several runs say so
+        lines += ["", f"**Merged report.** {results['note']}"]
     if cfg.get("quick"):
         lines += ["", "**Quick (smoke-test) run**: small subset, few repetitions and short generations; "
                   "the numbers show that everything runs, not how fast it is."]
