@@ -107,8 +107,9 @@ class LocalServer:
     def __init__(self, model_path: Path, context: int = CONTEXT_TOKENS, port: int = 0,
                  speculate: Speculation | None = None, warmup: bool = False, repack: bool = True) -> None:
         # No warm-up pass: the saved prefix is restored right after, and the first answer was
-        # no slower without it (benchmarks/loading.py); repacking the weights costs ~0.8 s
-        # of load but decodes ~10% faster, which a chat or `assistant serve` keeps paying back.
+        # no slower without it (benchmarks/loading.py). Repacking the weights costs ~0.8 s of
+        # load; its decoding gain was 14% in section i and none in a later A/B, so only a
+        # one-shot answer skips it and the reports of chat/eval stay exact (README, "Speed").
         import xllamacpp as xlc
 
         self.speculation = speculation() if speculate is None else speculate
